@@ -1,0 +1,145 @@
+#include <xgrad/autograd/function_node.hpp>
+
+#include <xgrad/autograd/grad_mode.hpp>
+#include <xgrad/autograd/ops/copy.hpp>
+#include <xgrad/autograd/ops/reduction.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/kernels/elementwise.hpp>
+#include <xgrad/core/tensor_impl.hpp>
+
+namespace xg::autograd {
+
+// ---- Context ----------------------------------------------------------------------------------
+void Context::check_not_released() const {
+  if (released_)
+    throw AutogradError(
+        "Trying to backward through the graph of '" + (node_ ? node_->name() : std::string("?")) +
+        "' a second time (or to read its saved tensors after they were freed). Saved values are freed "
+        "when backward() runs; pass {.retain_graph = true} to the first backward to keep them.");
+}
+
+void Context::save_for_backward(std::vector<Tensor> tensors) { saved_ = std::move(tensors); }
+
+std::vector<Tensor> Context::saved_tensors() const {
+  std::vector<Tensor> out;
+  for (std::size_t i = 0; i < saved_.size(); ++i) out.push_back(saved(i));
+  return out;
+}
+
+Tensor Context::saved(std::size_t index) const {
+  check_not_released();
+  if (index >= saved_.size())
+    throw IndexError("saved tensor " + std::to_string(index) + " requested, only " + std::to_string(saved_.size()) +
+                     " were saved");
+  if (static_cast<std::int64_t>(index) == output_slot_) return output();
+  return saved_[index];
+}
+
+void Context::adopt_saved_output(const Tensor& output) {
+  for (std::size_t i = 0; i < saved_.size(); ++i)
+    if (saved_[i].defined() && saved_[i].is_same(output)) {
+      save_output();
+      saved_[i] = Tensor();
+      output_slot_ = static_cast<std::int64_t>(i);
+    }
+}
+
+void Context::save_output() {
+  auto output = output_ref_.lock();
+  if (!output) throw AutogradError("save_output() called before the output was attached");
+  output_data_ = Tensor(output).detach().impl_ptr();
+}
+
+Tensor Context::output() const {
+  check_not_released();
+  if (!output_data_) throw AutogradError("the output of '" + node_->name() + "' was not saved for backward");
+  const TensorImpl& s = *output_data_;
+  auto impl = std::make_shared<TensorImpl>(s.storage, s.offset, s.shape, s.dtype);
+  if (GradMode::is_enabled()) {
+    impl->grad_fn = node_->shared_from_this();
+    impl->requires_grad = true;
+  }
+  return Tensor(std::move(impl));
+}
+
+bool Context::needs_input_grad(std::size_t index) const {
+  return index < node_->next_edges().size() && static_cast<bool>(node_->next_edges()[index]);
+}
+const Shape& Context::input_shape(std::size_t index) const { return node_->input_info().at(index).shape; }
+Dtype Context::input_dtype(std::size_t index) const { return node_->input_info().at(index).dtype; }
+
+// ---- FunctionNode -----------------------------------------------------------------------------
+FunctionNode::FunctionNode(const char* name, BackwardFn backward) : name_(name), backward_(backward) {
+  ctx_.node_ = this;
+}
+
+std::string FunctionNode::name() const { return std::string(name_) + "Backward"; }
+
+std::vector<Tensor> FunctionNode::saved_tensors() const {
+  std::vector<Tensor> out = ctx_.saved_;
+  if (ctx_.output_data_) out.emplace_back(ctx_.output_data_);
+  return out;
+}
+
+void FunctionNode::release_saved() {
+  ctx_.saved_.clear();
+  ctx_.output_data_.reset();
+  ctx_.released_ = true;
+}
+
+void FunctionNode::release_children(std::vector<std::shared_ptr<Node>>& out) {
+  Node::release_children(out);
+  for (auto& t : ctx_.saved_) {
+    const auto& impl = t.impl_ptr();
+    if (impl && impl.use_count() == 1 && impl->grad_fn) out.push_back(std::move(impl->grad_fn));
+  }
+  ctx_.saved_.clear();
+}
+
+void FunctionNode::attach(const std::vector<Tensor>& inputs, Tensor& output) {
+  set_inputs(inputs);
+  set_output_info(output);
+  TensorImpl* out = output.impl();
+  out->grad_fn = shared_from_this();
+  out->requires_grad = true;
+  // A weak reference: the node must not own its output (see node.hpp).
+  ctx_.output_ref_ = output.impl_ptr();
+}
+
+std::vector<Tensor> FunctionNode::apply(const Tensor& grad_output) {
+  ctx_.check_not_released();
+  std::vector<Tensor> grads = backward_(ctx_, grad_output);
+  if (grads.size() != next_edges_.size())
+    throw AutogradError(name() + " returned " + std::to_string(grads.size()) + " gradients, expected " +
+                        std::to_string(next_edges_.size()) + " (one per input)");
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    Tensor& g = grads[i];
+    if (!next_edges_[i] || !g.defined()) {
+      g = Tensor();
+      continue;
+    }
+    const InputInfo& info = input_info_[i];
+    // Broadcasting in forward means summing in backward: the one place where that happens.
+    if (g.shape() != info.shape) g = sum_to(g, info.shape);
+    if (g.dtype() != info.dtype) g = g.to(info.dtype);
+  }
+  return grads;
+}
+
+// ---- track ------------------------------------------------------------------------------------
+Context* track(const char* name, const std::vector<Tensor>& inputs, Tensor& output, BackwardFn backward) {
+  if (AnomalyMode::is_enabled()) check_finite(output, name, "forward output");
+  if (!any_requires_grad(inputs)) return nullptr;
+  auto node = std::make_shared<FunctionNode>(name, backward);
+  node->attach(inputs, output);
+  return &node->context();  // kept alive by output.grad_fn
+}
+
+void check_finite(const Tensor& t, const std::string& op, const std::string& what) {
+  if (!t.defined() || !is_floating(t.dtype())) return;
+  if (!kernels::all_finite(t))
+    throw AnomalyError("anomaly detected: '" + op + "' produced NaN or Inf in its " + what + " (shape " +
+                       shape_str(t.shape()) + ")");
+}
+
+}  // namespace xg::autograd

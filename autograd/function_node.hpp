@@ -1,0 +1,55 @@
+#pragma once
+// FunctionNode: the graph node of a recorded op, and track(), the one call every op makes to
+// record itself.
+//
+//   Tensor exp(const Tensor& x) {
+//     Tensor y = kernels::unary(kernels::UnaryOp::Exp, x);           // compute on raw data
+//     if (auto* ctx = autograd::track("Exp", {x}, y, exp_backward)) ctx->save_output();
+//     return y;
+//   }
+//   std::vector<Tensor> exp_backward(Context& ctx, const Tensor& g) { return {g * ctx.output()}; }
+//
+// Backward functions are plain functions written with differentiable ops, so running them while
+// recording (create_graph) builds the graph of the gradient: higher-order derivatives for free.
+#include <xgrad/autograd/context.hpp>
+#include <xgrad/autograd/node.hpp>
+
+#include <vector>
+
+namespace xg::autograd {
+
+/// Gradients of each input from the gradient of the output.
+using BackwardFn = std::vector<Tensor> (*)(Context& ctx, const Tensor& grad_output);
+
+class FunctionNode final : public Node {
+ public:
+  FunctionNode(const char* name, BackwardFn backward);
+
+  std::vector<Tensor> apply(const Tensor& grad_output) override;
+  std::string name() const override;
+  std::vector<Tensor> saved_tensors() const override;
+  void release_saved() override;
+  bool released() const override { return ctx_.released_; }
+
+  Context& context() { return ctx_; }
+  /// Wires edges to `inputs` and makes this node the grad_fn of `output`.
+  void attach(const std::vector<Tensor>& inputs, Tensor& output);
+
+ protected:
+  void release_children(std::vector<std::shared_ptr<Node>>& out) override;
+
+ private:
+  const char* name_;
+  BackwardFn backward_;
+  Context ctx_;
+};
+
+/// Records an op if grad mode is on and some input requires grad: creates its node, makes it the
+/// grad_fn of `output`, and returns the node's context for saving; returns nullptr otherwise.
+/// `name` must be a string literal (it is not copied). In anomaly mode, checks `output` for NaN/Inf.
+Context* track(const char* name, const std::vector<Tensor>& inputs, Tensor& output, BackwardFn backward);
+
+/// Throws AnomalyError naming `op` if `t` holds a NaN or Inf. `what` says which value was checked.
+void check_finite(const Tensor& t, const std::string& op, const std::string& what);
+
+}  // namespace xg::autograd

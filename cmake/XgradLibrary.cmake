@@ -1,0 +1,38 @@
+# libxgrad: every library source of the layered folders, one target.
+# Sources are globbed per layer; a new file needs no edit here (CONFIGURE_DEPENDS re-globs).
+set(XGRAD_LAYERS core autograd)
+set(XGRAD_SOURCES "")
+foreach(layer IN LISTS XGRAD_LAYERS)
+  file(GLOB_RECURSE layer_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${layer}/*.cpp)
+  list(APPEND XGRAD_SOURCES ${layer_sources})
+endforeach()
+
+add_library(xgrad ${XGRAD_SOURCES})
+add_library(xgrad::xgrad ALIAS xgrad)
+
+# In-tree, <xgrad/...> resolves through a link named xgrad that points at the source root;
+# installed, the headers live under include/xgrad/ with the same relative paths.
+set(XGRAD_INCLUDE_LINK_DIR ${PROJECT_BINARY_DIR}/include)
+file(MAKE_DIRECTORY ${XGRAD_INCLUDE_LINK_DIR})
+file(CREATE_LINK ${PROJECT_SOURCE_DIR} ${XGRAD_INCLUDE_LINK_DIR}/xgrad SYMBOLIC)
+target_include_directories(xgrad PUBLIC
+  $<BUILD_INTERFACE:${XGRAD_INCLUDE_LINK_DIR}>
+  $<INSTALL_INTERFACE:include>)
+target_include_directories(xgrad PRIVATE ${XGRAD_CBLAS_INCLUDE_DIR})
+
+target_compile_features(xgrad PUBLIC cxx_std_20)
+target_compile_options(xgrad PRIVATE -Wall -Wextra -Wno-unused-parameter
+  $<$<CONFIG:Release>:-O3> ${XGRAD_ARCH_FLAGS})
+target_link_libraries(xgrad
+  PRIVATE xtensor xtensor-blas TBB::tbb ${BLAS_LIBRARIES}
+  PUBLIC Threads::Threads)
+set_target_properties(xgrad PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+
+# Op-table rows register themselves from static initializers: a static archive must be linked whole.
+function(xgrad_link_whole target)
+  if(BUILD_SHARED_LIBS)
+    target_link_libraries(${target} PRIVATE xgrad::xgrad)
+  else()
+    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,xgrad::xgrad>")
+  endif()
+endfunction()

@@ -1,0 +1,31 @@
+#pragma once
+// Seeded, counter-based random numbers. The global generator is a (seed, offset) pair; each
+// random op takes the next block of counters and computes element i from hash(seed, offset + i),
+// so results do not depend on the thread count or on how the work is split.
+#include <cstdint>
+
+namespace xg {
+
+/// Generator state; save and restore it to reproduce a stream (checkpoints).
+struct GeneratorState {
+  std::uint64_t seed = 0;
+  std::uint64_t offset = 0;
+};
+
+/// Reseeds the global generator (init, dropout, shuffling all draw from it).
+void manual_seed(std::uint64_t seed);
+GeneratorState get_rng_state();
+void set_rng_state(const GeneratorState& state);
+
+namespace random {
+/// Reserves `count` counters of the global generator and returns the first (thread-safe).
+GeneratorState reserve(std::uint64_t count);
+/// 64 random bits for counter `i` of a reserved block.
+std::uint64_t bits(const GeneratorState& block, std::uint64_t i);
+/// Uniform double in [0, 1) for counter i.
+double uniform01(const GeneratorState& block, std::uint64_t i);
+/// Standard normal for counter i (uses counters 2i and 2i+1 of the block's stream).
+double normal01(const GeneratorState& block, std::uint64_t i);
+}  // namespace random
+
+}  // namespace xg
