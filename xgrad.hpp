@@ -1,6 +1,6 @@
 #pragma once
 // xgrad: the whole public API in one include. Each part can also be included on its own,
-// e.g. <xgrad/autograd/ops/unary.hpp>. None of these headers include xtensor, TBB or Graphviz.
+// e.g. <xgrad/nn/linear.hpp>. None of these headers include xtensor, TBB or Graphviz.
 #include <xgrad/core/allocator.hpp>
 #include <xgrad/core/creation.hpp>
 #include <xgrad/core/dtype.hpp>
@@ -15,3 +15,19 @@
 #include <xgrad/autograd/gradcheck.hpp>
 #include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/autograd/ops/ops.hpp>
+
+#include <xgrad/nn/nn.hpp>
+
+#include <xgrad/optim/optim.hpp>
+
+#include <xgrad/datasets/datasets.hpp>
+
+#include <xgrad/io/module_io.hpp>
+#include <xgrad/io/safetensors.hpp>
+
+#include <xgrad/train/callbacks.hpp>
+#include <xgrad/train/history.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/train/sequential.hpp>
+
+#include <xgrad/viz/plot_model.hpp>

@@ -7,6 +7,9 @@
 // 4. Execute: a stack of ready nodes (all contributions summed). Each pops, runs its hooks and its
 //    backward, hands one gradient per edge to its children, and frees its saved tensors unless
 //    retain_graph. Nothing recurses, so graph depth is bounded only by memory.
+// grad() records the gradient reaching each captured input after that tensor's hooks (for a leaf,
+// the hooks its AccumulateGrad would have run). In anomaly mode a NaN/Inf produced while a node's
+// backward runs is reported with that node's name.
 #include <xgrad/autograd/engine.hpp>
 
 #include <xgrad/autograd/function_node.hpp>
@@ -16,6 +19,7 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
+#include <string>
 #include <unordered_map>
 
 namespace xg::autograd {
@@ -29,6 +33,33 @@ struct NodeState {
 };
 
 Tensor accumulate(const Tensor& sum, const Tensor& g) { return sum.defined() ? sum + g : g; }
+
+// A leaf's hooks run inside its AccumulateGrad, which grad() does not execute: run them on the
+// captured gradient, so grad() returns what backward() would accumulate (as for non-leaf hooks).
+Tensor run_leaf_hooks(Node* node, Tensor grad) {
+  auto* acc = dynamic_cast<AccumulateGrad*>(node);
+  if (!acc || !grad.defined()) return grad;
+  const auto& hooks = acc->leaf()->hooks;
+  return hooks && !hooks->empty() ? hooks->run(std::move(grad)) : grad;
+}
+
+// Anomaly mode: a NaN/Inf produced by an op inside the backward formula, or found in the
+// gradients it returns, is reported with the name of the backward node.
+std::vector<Tensor> apply_checked(Node& node, const Tensor& grad) {
+  std::vector<Tensor> grads;
+  try {
+    grads = node.apply(grad);
+  } catch (const AnomalyError& e) {
+    std::string inner = e.what();
+    const std::string prefix = "anomaly detected: ";
+    if (inner.rfind(prefix, 0) == 0) inner.erase(0, prefix.size());
+    throw AnomalyError("anomaly detected in the backward of '" + node.name() + "', inside its gradient formula: " +
+                       inner);
+  }
+  for (std::size_t i = 0; i < grads.size(); ++i)
+    check_finite(grads[i], node.name(), "gradient for input " + std::to_string(i));
+  return grads;
+}
 
 class GraphTask {
  public:
@@ -58,13 +89,10 @@ class GraphTask {
       NodeState& st = states_[node];
       Tensor grad = std::move(st.grad);
       if (grad.defined() && node->has_hooks()) grad = node->hooks()->run(grad);
-      if (st.capture >= 0 && captured) (*captured)[st.capture] = grad;
+      if (st.capture >= 0 && captured) (*captured)[st.capture] = st.runs ? grad : run_leaf_hooks(node, grad);
       std::vector<Tensor> child_grads;
       if (st.runs && grad.defined()) {
-        child_grads = node->apply(grad);
-        if (AnomalyMode::is_enabled())
-          for (std::size_t i = 0; i < child_grads.size(); ++i)
-            check_finite(child_grads[i], node->name(), "gradient for input " + std::to_string(i));
+        child_grads = AnomalyMode::is_enabled() ? apply_checked(*node, grad) : node->apply(grad);
         if (!keep_graph_) node->release_saved();
       }
       if (!st.runs) continue;
@@ -150,6 +178,8 @@ void prepare_roots(const std::vector<Tensor>& outputs, const std::vector<Tensor>
     } else if (seed.shape() != out.shape()) {
       throw ShapeError("backward: grad_output " + std::to_string(i) + " has shape " + shape_str(seed.shape()) +
                        ", expected the output's shape " + shape_str(out.shape()));
+    } else if (seed.dtype() != out.dtype()) {
+      seed = seed.to(out.dtype());  // gradients always have their tensor's dtype
     }
     roots.push_back(std::move(edge));
     seeds.push_back(std::move(seed));
@@ -195,8 +225,10 @@ std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_output) {
   const Tensor& g = hooked.defined() ? hooked : grad_output;
   Tensor& acc = leaf_->grad;
   if (GradMode::is_enabled()) {
-    // create_graph: keep the gradient's own history so it can be differentiated.
-    acc = acc.defined() ? acc + g : g;
+    // create_graph: keep the gradient's own history so it can be differentiated. The first
+    // gradient is copied (clone is differentiable): the same tensor may flow to other leaves, and
+    // a later first-order pass accumulates into grad() in place.
+    acc = acc.defined() ? acc + g : g.clone();
   } else if (!acc.defined()) {
     // Steal the buffer only if nothing else can see it (gradients are often shared between edges).
     const bool exclusive = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1;

@@ -14,7 +14,7 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 
 struct GradOptions {
   /// Keep the graph for another pass; defaults to create_graph.
-  std::optional<bool> retain_graph;
+  std::optional<bool> retain_graph{};
   /// Record the gradient computation so it can be differentiated again.
   bool create_graph = false;
   /// Return an undefined tensor for an input the outputs do not depend on (else throw).

@@ -69,6 +69,17 @@ const Shape& Context::input_shape(std::size_t index) const { return node_->input
 Dtype Context::input_dtype(std::size_t index) const { return node_->input_info().at(index).dtype; }
 
 // ---- FunctionNode -----------------------------------------------------------------------------
+namespace {
+// True if `input` broadcasts to `grad` (NumPy rules), so sum_to(grad, input) is defined.
+bool reducible_to(const Shape& grad, const Shape& input) {
+  if (input.size() > grad.size()) return false;
+  const std::size_t lead = grad.size() - input.size();
+  for (std::size_t i = 0; i < input.size(); ++i)
+    if (input[i] != 1 && input[i] != grad[lead + i]) return false;
+  return true;
+}
+}  // namespace
+
 FunctionNode::FunctionNode(const char* name, BackwardFn backward) : name_(name), backward_(backward) {
   ctx_.node_ = this;
 }
@@ -120,7 +131,13 @@ std::vector<Tensor> FunctionNode::apply(const Tensor& grad_output) {
     }
     const InputInfo& info = input_info_[i];
     // Broadcasting in forward means summing in backward: the one place where that happens.
-    if (g.shape() != info.shape) g = sum_to(g, info.shape);
+    if (g.shape() != info.shape) {
+      if (!reducible_to(g.shape(), info.shape))
+        throw ShapeError(name() + " returned a gradient of shape " + shape_str(g.shape()) + " for input " +
+                         std::to_string(i) + " of shape " + shape_str(info.shape) +
+                         " (expected the input's shape or a broadcast of it)");
+      g = sum_to(g, info.shape);
+    }
     if (g.dtype() != info.dtype) g = g.to(info.dtype);
   }
   return grads;

@@ -10,3 +10,7 @@ find_path(XGRAD_CBLAS_INCLUDE_DIR cblas.h
         /usr/include/openblas /usr/include
   REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc libcgraph)

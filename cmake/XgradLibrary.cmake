@@ -1,6 +1,6 @@
 # libxgrad: every library source of the layered folders, one target.
 # Sources are globbed per layer; a new file needs no edit here (CONFIGURE_DEPENDS re-globs).
-set(XGRAD_LAYERS core autograd)
+set(XGRAD_LAYERS core autograd nn optim datasets io train viz)
 set(XGRAD_SOURCES "")
 foreach(layer IN LISTS XGRAD_LAYERS)
   file(GLOB_RECURSE layer_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${layer}/*.cpp)
@@ -21,10 +21,10 @@ target_include_directories(xgrad PUBLIC
 target_include_directories(xgrad PRIVATE ${XGRAD_CBLAS_INCLUDE_DIR})
 
 target_compile_features(xgrad PUBLIC cxx_std_20)
-target_compile_options(xgrad PRIVATE -Wall -Wextra -Wno-unused-parameter
+target_compile_options(xgrad PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
   $<$<CONFIG:Release>:-O3> ${XGRAD_ARCH_FLAGS})
 target_link_libraries(xgrad
-  PRIVATE xtensor xtensor-blas TBB::tbb ${BLAS_LIBRARIES}
+  PRIVATE xtensor xtensor-blas TBB::tbb ${BLAS_LIBRARIES} nlohmann_json::nlohmann_json ZLIB::ZLIB PkgConfig::GVC
   PUBLIC Threads::Threads)
 set_target_properties(xgrad PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 

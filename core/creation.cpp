@@ -7,6 +7,7 @@
 #include <xgrad/core/random.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -66,7 +67,10 @@ Tensor arange(double start, double end, double step, TensorOptions options) {
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions options) {
   if (steps < 0) throw ValueError("linspace: steps must be >= 0, got " + std::to_string(steps));
   const double delta = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
-  return generate({steps}, options, [&](std::int64_t i) { return i == steps - 1 ? end : start + delta * i; });
+  // The last value is `end` exactly; a single step is just `start` (as numpy and PyTorch).
+  return generate({steps}, options, [&](std::int64_t i) {
+    return i == steps - 1 && steps > 1 ? end : start + delta * static_cast<double>(i);
+  });
 }
 
 Tensor eye(std::int64_t n, std::int64_t m, TensorOptions options) {
@@ -81,7 +85,13 @@ Tensor randn(const Shape& shape, TensorOptions options) { return normal(shape, 0
 Tensor uniform(const Shape& shape, double low, double high, TensorOptions options) {
   if (!(low <= high)) throw ValueError("uniform: expected low <= high");
   const auto block = random::reserve(static_cast<std::uint64_t>(shape_numel(shape)));
-  return generate(shape, options, [&](std::int64_t i) { return low + (high - low) * random::uniform01(block, i); });
+  // low + (high - low) u can round up to `high` in the output dtype (float32 rounds any u within
+  // 2^-25 of 1 to 1): cap draws at the largest value of that dtype below `high`.
+  const double below_high = options.dtype == Dtype::Float32 ? std::nextafter(static_cast<float>(high), -INFINITY)
+                                                            : std::nextafter(high, -INFINITY);
+  return generate(shape, options, [&](std::int64_t i) {
+    return std::max(low, std::min(below_high, low + (high - low) * random::uniform01(block, i)));
+  });
 }
 
 Tensor normal(const Shape& shape, double mean, double std, TensorOptions options) {

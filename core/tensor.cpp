@@ -19,7 +19,10 @@ const TensorImpl& Tensor::checked() const {
 }
 
 const Shape& Tensor::shape() const { return checked().shape; }
-std::int64_t Tensor::size(std::int64_t d) const { return shape()[normalize_axis(d, dim(), "size")]; }
+std::int64_t Tensor::size(std::int64_t d) const {
+  if (dim() == 0) throw IndexError("size(" + std::to_string(d) + "): a 0-d tensor has no dimensions");
+  return shape()[normalize_axis(d, dim(), "size")];
+}
 std::int64_t Tensor::dim() const { return static_cast<std::int64_t>(shape().size()); }
 std::int64_t Tensor::numel() const { return checked().numel; }
 Dtype Tensor::dtype() const { return checked().dtype; }

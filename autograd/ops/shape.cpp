@@ -107,7 +107,12 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& order_in) {
   std::vector<std::int64_t> sorted = order;
   std::sort(sorted.begin(), sorted.end());
   for (std::size_t i = 0; i < sorted.size(); ++i)
-    if (sorted[i] != static_cast<std::int64_t>(i)) throw ValueError("permute: order is not a permutation of the axes");
+    if (sorted[i] != static_cast<std::int64_t>(i)) {
+      std::string given;
+      for (auto a : order_in) given += (given.empty() ? "" : ", ") + std::to_string(a);
+      throw ValueError("permute: order [" + given + "] is not a permutation of the axes of a tensor of shape " +
+                       shape_str(x.shape()) + " (expected each of 0.." + std::to_string(x.dim() - 1) + " once)");
+    }
   if (std::is_sorted(order.begin(), order.end())) return reshape(x, x.shape());
   Tensor out = kernels::permute(x, order);
   if (auto* ctx = autograd::track("Permute", {x}, out, permute_backward)) ctx->ints = order;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <iterator>
 
 namespace xg::kernels {
 namespace {
@@ -20,15 +21,33 @@ template <class T, class F> void map_flat(const T* x, T* out, std::int64_t n, F 
   });
 }
 
+const char* unary_name(UnaryOp op) {
+  constexpr const char* names[] = {"neg", "abs",     "sign",       "square", "relu", "exp",   "log",   "sqrt", "rsqrt",
+                                   "tanh", "sigmoid", "reciprocal", "sin",    "cos",  "log1p", "expm1", "erf"};
+  static_assert(std::size(names) == static_cast<std::size_t>(UnaryOp::Erf) + 1);
+  return names[static_cast<std::size_t>(op)];
+}
+
+const char* binary_name(BinaryOp op) {
+  constexpr const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
+                                   "lt",  "le",  "gt",  "ge",  "eq",  "ne"};
+  static_assert(std::size(names) == static_cast<std::size_t>(BinaryOp::Ne) + 1);
+  return names[static_cast<std::size_t>(op)];
+}
+
+// The dtype an op on operands of promoted dtype `dt` computes in: division is true division (int64
+// operands divide in float32, as torch.div; integer division by zero would also trap).
+Dtype compute_dtype(BinaryOp op, Dtype dt) { return op == BinaryOp::Div && dt == Dtype::Int64 ? Dtype::Float32 : dt; }
+
 template <class T> T sign_of(T v) { return static_cast<T>((T(0) < v) - (v < T(0))); }
 
 template <class T> void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t n) {
   switch (op) {
     case UnaryOp::Neg: return map_flat(x, o, n, [](T v) { return -v; });
-    case UnaryOp::Abs: return map_flat(x, o, n, [](T v) { return v < T(0) ? -v : v; });
+    case UnaryOp::Abs: return map_flat(x, o, n, [](T v) { return static_cast<T>(std::abs(v)); });  // |-0.| = +0.
     case UnaryOp::Sign: return map_flat(x, o, n, [](T v) { return sign_of(v); });
     case UnaryOp::Square: return map_flat(x, o, n, [](T v) { return v * v; });
-    case UnaryOp::Relu: return map_flat(x, o, n, [](T v) { return v > T(0) ? v : T(0); });
+    case UnaryOp::Relu: return map_flat(x, o, n, [](T v) { return v > T(0) || v != v ? v : T(0); });  // NaN propagates
     default: break;
   }
   if constexpr (std::is_floating_point_v<T>) {
@@ -54,7 +73,7 @@ template <class T> void unary_typed(UnaryOp op, const T* x, T* o, std::int64_t n
       default: break;
     }
   }
-  throw DtypeError("this elementwise function needs a float32 or float64 tensor, got int64");
+  throw DtypeError(std::string(unary_name(op)) + ": expected a float32 or float64 tensor, got int64");
 }
 
 template <class T> T apply_binary(BinaryOp op, T a, T b) {
@@ -117,9 +136,9 @@ Tensor unary(UnaryOp op, const Tensor& x) {
 }
 
 Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
-  const Dtype dt = promote(a_in.dtype(), b_in.dtype());
+  const Dtype dt = compute_dtype(op, promote(a_in.dtype(), b_in.dtype()));
   const Tensor a = as_dtype(a_in, dt), b = as_dtype(b_in, dt);
-  const Shape shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), "elementwise op");
+  const Shape shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), binary_name(op));
   Tensor out = empty_tensor(shape, dt);
   const BroadcastPlan<2> plan(shape, {&a.shape(), &b.shape()});
   dispatch_all(dt, [&]<class T>() { binary_typed<T>(op, plan, a.data<T>(), b.data<T>(), out.data<T>()); });
@@ -127,6 +146,11 @@ Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, bool scalar_first) {
+  // An int64 tensor meets a fractional (or non-finite, or huge) scalar in float32, as int64 with
+  // float32 promotes; converting the scalar to int64 would truncate it (x * 0.5 == 0).
+  const bool integral_scalar = std::isfinite(s) && s == std::trunc(s) && std::abs(s) < 0x1p62;
+  if (a.dtype() == Dtype::Int64 && (!integral_scalar || compute_dtype(op, Dtype::Int64) != Dtype::Int64))
+    return binary_scalar(op, cast(a, Dtype::Float32), s, scalar_first);
   Tensor out = empty_tensor(a.shape(), a.dtype());
   dispatch_all(a.dtype(), [&]<class T>() {
     const T sv = static_cast<T>(s);

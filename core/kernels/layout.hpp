@@ -1,5 +1,5 @@
 #pragma once
-// Internal data-movement kernels: permutation of axes, slicing, concatenation, index selection.
+// Internal data-movement kernel: permutation of axes (slicing and indexing live in indexing.hpp).
 #include <xgrad/core/tensor.hpp>
 
 #include <vector>

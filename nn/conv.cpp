@@ -1,0 +1,71 @@
+// Conv2d: option checks at construction, lazy build, layout handling around xg::conv2d.
+#include <xgrad/nn/conv.hpp>
+
+#include <xgrad/autograd/ops/conv.hpp>
+#include <xgrad/core/error.hpp>
+
+namespace xg::nn {
+namespace {
+
+void require_positive(const Module& m, const char* field, Size2 s) {
+  if (s.h < 1 || s.w < 1)
+    throw ValueError("layer '" + m.name() + "' (" + m.type_name() + "): " + field + " must be positive, got " +
+                     s.str());
+}
+
+}  // namespace
+
+Conv2d::Conv2d(std::int64_t filters, Conv2dOptions options)
+    : Module("Conv2d"),
+      filters_(filters),
+      options_(std::move(options)),
+      format_(parse_data_format(options_.data_format, "Conv2d")),
+      activation_(activation(options_.activation)) {
+  if (!options_.name.empty()) set_name(options_.name);
+  if (filters <= 0)
+    throw ValueError("layer '" + name() + "' (Conv2d): filters must be positive, got " + std::to_string(filters));
+  require_positive(*this, "kernel_size", options_.kernel_size);
+  require_positive(*this, "stride", options_.stride);
+  require_positive(*this, "dilation", options_.dilation);
+  if (options_.activation.empty()) options_.activation = "linear";
+  if (options_.in_channels >= 0) build(options_.in_channels);
+}
+
+void Conv2d::build(std::int64_t in_channels) {
+  if (in_channels <= 0)
+    throw ShapeError("layer '" + name() + "' (Conv2d): input channels must be positive, got " +
+                     std::to_string(in_channels));
+  in_channels_ = in_channels;
+  const Size2 k = options_.kernel_size;
+  weight = register_parameter("weight", options_.kernel_initializer.make({filters_, in_channels, k.h, k.w}));
+  if (options_.use_bias) bias = register_parameter("bias", options_.bias_initializer.make({filters_}));
+}
+
+Tensor Conv2d::forward(const Tensor& input) {
+  const bool last = format_ == DataFormat::ChannelsLast;
+  if (input.dim() != 4)
+    throw ShapeError(std::string("Conv2d expects a 4-d input ") + (last ? "[N, H, W, C]" : "[N, C, H, W]") +
+                     " (data_format " + data_format_name(format_) + "), got shape " + shape_str(input.shape()));
+  const Tensor x = last ? input.permute({0, 3, 1, 2}) : input;
+  if (!built()) build(x.size(1));
+  if (x.size(1) != in_channels_)
+    throw ShapeError("Conv2d expects " + std::to_string(in_channels_) + " input channels (axis " + (last ? "3" : "1") +
+                     "), got shape " + shape_str(input.shape()));
+  const Pads2d pads =
+      options_.padding.resolve(x.size(2), x.size(3), options_.kernel_size, options_.stride, options_.dilation);
+  Tensor y = conv2d(x, weight, bias,
+                    {.stride = options_.stride.pair(), .padding = pads, .dilation = options_.dilation.pair()});
+  if (last) y = y.permute({0, 2, 3, 1});
+  return activation_(y);
+}
+
+std::string Conv2d::describe() const {
+  const Conv2dOptions& o = options_;
+  return "Conv2d(filters=" + std::to_string(filters_) + ", kernel_size=" + o.kernel_size.str() +
+         ", stride=" + o.stride.str() + ", padding=" + o.padding.str() + ", dilation=" + o.dilation.str() +
+         ", in_channels=" + (in_channels_ < 0 ? std::string("?") : std::to_string(in_channels_)) +
+         ", activation=" + o.activation + ", use_bias=" + (o.use_bias ? "true" : "false") +
+         ", data_format=" + data_format_name(format_) + ")";
+}
+
+}  // namespace xg::nn

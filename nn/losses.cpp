@@ -1,0 +1,179 @@
+#include <xgrad/nn/losses.hpp>
+
+#include <xgrad/autograd/ops/ops.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/nn/functional.hpp>
+
+#include <map>
+
+namespace xg::nn {
+namespace {
+
+Tensor reduce(const Tensor& per_sample, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::Mean: return mean(per_sample);
+    case Reduction::Sum: return sum(per_sample);
+    case Reduction::None: return per_sample;
+  }
+  return per_sample;
+}
+
+void check_same_shape(const char* op, const Tensor& pred, const Tensor& target) {
+  if (pred.shape() != target.shape())
+    throw ShapeError(std::string(op) + ": prediction of shape " + shape_str(pred.shape()) + " and target of shape " +
+                     shape_str(target.shape()) + " must have the same shape");
+}
+
+// Validates class-index labels against [N, C] scores and returns them as [N, 1] for gather.
+Tensor label_index(const char* op, const Tensor& scores, const Tensor& labels) {
+  if (labels.dtype() != Dtype::Int64)
+    throw DtypeError(std::string(op) + ": labels must be int64 class indices, got " +
+                     std::string(dtype_name(labels.dtype())) + " (for one-hot targets use categorical_crossentropy)");
+  if (scores.dim() != 2 || labels.dim() != 1 || labels.size(0) != scores.size(0))
+    throw ShapeError(std::string(op) + ": expected scores [N, C] and labels [N], got " + shape_str(scores.shape()) +
+                     " and " + shape_str(labels.shape()));
+  const std::int64_t classes = scores.size(1);
+  const std::int64_t* p = labels.data<std::int64_t>();
+  for (std::int64_t i = 0; i < labels.numel(); ++i)
+    if (p[i] < 0 || p[i] >= classes)
+      throw IndexError(std::string(op) + ": label " + std::to_string(p[i]) + " at position " + std::to_string(i) +
+                       " is out of range for " + std::to_string(classes) + " classes (expected 0.." +
+                       std::to_string(classes - 1) + ")");
+  return labels.reshape({labels.size(0), 1});
+}
+
+// Adds the batch axis to a single-sample call ([C] scores, [] label) and removes it from an
+// unreduced result, so Reduction::None gives a 0-d loss like PyTorch.
+template <class F> Tensor with_batch_axis(const Tensor& scores, const Tensor& labels, F&& f) {
+  if (scores.dim() == 1 && labels.dim() == 0) {
+    const Tensor out = f(scores.unsqueeze(0), labels.reshape({1}));
+    return out.dim() == 1 ? out.reshape({}) : out;
+  }
+  return f(scores, labels);
+}
+
+}  // namespace
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& labels, Reduction reduction) {
+  return with_batch_axis(log_probs, labels, [&](const Tensor& lp, const Tensor& y) {
+    const Tensor picked = gather(lp, 1, label_index("nll_loss", lp, y)).reshape({lp.size(0)});
+    return reduce(-picked, reduction);
+  });
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& labels, CrossEntropyOptions options) {
+  if (options.label_smoothing < 0 || options.label_smoothing > 1)
+    throw ValueError("cross_entropy: label_smoothing must be in [0, 1], got " + std::to_string(options.label_smoothing));
+  return with_batch_axis(logits, labels, [&](const Tensor& x, const Tensor& y) {
+    const Tensor log_probs = functional::log_softmax(x, 1);
+    Tensor per_sample = -gather(log_probs, 1, label_index("cross_entropy", x, y)).reshape({x.size(0)});
+    if (options.label_smoothing > 0) {
+      const double s = options.label_smoothing;
+      per_sample = per_sample * (1.0 - s) - mean(log_probs, {1}) * s;
+    }
+    return reduce(per_sample, options.reduction);
+  });
+}
+
+Tensor categorical_crossentropy(const Tensor& pred, const Tensor& target, ProbabilisticOptions options) {
+  check_same_shape("categorical_crossentropy", pred, target);
+  if (pred.dim() < 1) throw ShapeError("categorical_crossentropy: expected predictions [N, C], got a scalar");
+  Tensor log_probs;
+  if (options.from_logits) {
+    log_probs = functional::log_softmax(pred, -1);
+  } else {
+    // Keras: renormalize along the class axis, then clip away from 0 and 1.
+    const Tensor p = pred / sum(pred, {-1}, true);
+    log_probs = log(clamp(p, kProbabilityEpsilon, 1.0 - kProbabilityEpsilon));
+  }
+  return reduce(-sum(target.to(log_probs.dtype()) * log_probs, {-1}), options.reduction);
+}
+
+Tensor sparse_categorical_crossentropy(const Tensor& pred, const Tensor& labels, ProbabilisticOptions options) {
+  return with_batch_axis(pred, labels, [&](const Tensor& p, const Tensor& y) {
+    const Tensor index = label_index("sparse_categorical_crossentropy", p, y);
+    const Tensor log_probs = options.from_logits
+                                 ? functional::log_softmax(p, 1)
+                                 : log(clamp(p / sum(p, {1}, true), kProbabilityEpsilon, 1.0 - kProbabilityEpsilon));
+    return reduce(-gather(log_probs, 1, index).reshape({p.size(0)}), options.reduction);
+  });
+}
+
+namespace {
+// Per-sample mean over the last axis (Keras averages elementwise losses over the last axis).
+Tensor per_sample_mean(const Tensor& elementwise) {
+  return elementwise.dim() <= 1 ? elementwise : mean(elementwise, {-1});
+}
+}  // namespace
+
+Tensor binary_crossentropy_with_logits(const Tensor& logits, const Tensor& target, Reduction reduction) {
+  check_same_shape("binary_crossentropy_with_logits", logits, target);
+  const Tensor t = target.to(logits.dtype());
+  const Tensor elementwise = relu(logits) - logits * t + log1p(exp(-abs(logits)));
+  return reduce(per_sample_mean(elementwise), reduction);
+}
+
+Tensor binary_crossentropy(const Tensor& pred, const Tensor& target, ProbabilisticOptions options) {
+  if (options.from_logits) return binary_crossentropy_with_logits(pred, target, options.reduction);
+  check_same_shape("binary_crossentropy", pred, target);
+  const Tensor p = clamp(pred, kProbabilityEpsilon, 1.0 - kProbabilityEpsilon);
+  const Tensor t = target.to(pred.dtype());
+  const Tensor elementwise = -(t * log(p) + (1.0 - t) * log(1.0 - p));
+  return reduce(per_sample_mean(elementwise), options.reduction);
+}
+
+Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
+  check_same_shape("mse_loss", pred, target);
+  return reduce(per_sample_mean(square(pred - target)), reduction);
+}
+
+Tensor mae_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
+  check_same_shape("mae_loss", pred, target);
+  return reduce(per_sample_mean(abs(pred - target)), reduction);
+}
+
+Tensor huber_loss(const Tensor& pred, const Tensor& target, double delta, Reduction reduction) {
+  check_same_shape("huber_loss", pred, target);
+  if (delta <= 0) throw ValueError("huber_loss: delta must be positive, got " + std::to_string(delta));
+  const Tensor d = abs(pred - target);
+  const Tensor quadratic = clamp(d, 0.0, delta);
+  const Tensor linear_part = d - quadratic;
+  return reduce(per_sample_mean(square(quadratic) * 0.5 + linear_part * delta), reduction);
+}
+
+namespace {
+const std::map<std::string, std::function<Tensor(const Tensor&, const Tensor&)>>& registry() {
+  using T = const Tensor&;
+  static const auto* table = new std::map<std::string, std::function<Tensor(T, T)>>{
+      {"categorical_crossentropy", [](T p, T t) { return categorical_crossentropy(p, t); }},
+      {"sparse_categorical_crossentropy", [](T p, T t) { return sparse_categorical_crossentropy(p, t); }},
+      {"binary_crossentropy", [](T p, T t) { return binary_crossentropy(p, t); }},
+      {"mse", [](T p, T t) { return mse_loss(p, t); }},
+      {"mean_squared_error", [](T p, T t) { return mse_loss(p, t); }},
+      {"mae", [](T p, T t) { return mae_loss(p, t); }},
+      {"mean_absolute_error", [](T p, T t) { return mae_loss(p, t); }},
+      {"huber", [](T p, T t) { return huber_loss(p, t); }},
+      {"cross_entropy", [](T p, T t) { return cross_entropy(p, t); }},
+      {"nll", [](T p, T t) { return nll_loss(p, t); }},
+  };
+  return *table;
+}
+}  // namespace
+
+Loss loss(const std::string& name) {
+  auto it = registry().find(name);
+  if (it == registry().end()) {
+    std::string valid;
+    for (const auto& n : loss_names()) valid += (valid.empty() ? "" : ", ") + n;
+    throw ValueError("unknown loss '" + name + "'; valid names: " + valid);
+  }
+  return {name, it->second};
+}
+
+std::vector<std::string> loss_names() {
+  std::vector<std::string> names;
+  for (const auto& [n, f] : registry()) names.push_back(n);
+  return names;
+}
+
+}  // namespace xg::nn

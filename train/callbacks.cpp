@@ -1,0 +1,170 @@
+#include <xgrad/train/callbacks.hpp>
+
+#include <xgrad/autograd/grad_mode.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/module_io.hpp>
+#include <xgrad/optim/optimizer.hpp>
+#include <xgrad/train/model.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+
+namespace xg::train {
+
+// ---- MonitorTracker -----------------------------------------------------------------------------
+MonitorTracker::MonitorTracker(std::string monitor, MonitorMode mode, double min_delta)
+    : monitor_(std::move(monitor)), min_delta_(std::abs(min_delta)) {
+  if (mode == MonitorMode::Auto)
+    maximize_ = monitor_.find("acc") != std::string::npos || monitor_.find("auc") != std::string::npos;
+  else
+    maximize_ = mode == MonitorMode::Max;
+  reset();
+}
+
+void MonitorTracker::reset() {
+  best_ = maximize_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+}
+
+double MonitorTracker::value(const Logs& logs) const {
+  auto it = logs.find(monitor_);
+  if (it == logs.end()) {
+    std::string keys;
+    for (const auto& [k, v] : logs) keys += (keys.empty() ? "" : ", ") + k;
+    throw ValueError("callback monitors '" + monitor_ + "', which is not logged; available: " + keys +
+                     " (val_ metrics need validation_split or validation_data)");
+  }
+  return it->second;
+}
+
+bool MonitorTracker::improved(double value) {
+  const bool better = maximize_ ? value > best_ + min_delta_ : value < best_ - min_delta_;
+  if (better) best_ = value;
+  return better;
+}
+
+// ---- EarlyStopping --------------------------------------------------------------------------------
+EarlyStopping::EarlyStopping(EarlyStoppingOptions options)
+    : options_(options), tracker_(options.monitor, options.mode, options.min_delta) {
+  if (options.patience < 0) throw ValueError("EarlyStopping: patience must be >= 0");
+}
+
+void EarlyStopping::on_train_begin(Model&) {
+  tracker_.reset();
+  wait_ = 0;
+  stopped_epoch_ = best_epoch_ = -1;
+  best_weights_.clear();
+}
+
+namespace {
+std::map<std::string, Tensor> snapshot(const nn::Module& m) {
+  std::map<std::string, Tensor> copy;
+  NoGradGuard no_grad;
+  for (const auto& [k, v] : m.state_dict()) copy.emplace(k, v.detach().clone());
+  return copy;
+}
+}  // namespace
+
+void EarlyStopping::on_epoch_end(Model& model, int epoch, const Logs& logs) {
+  const double value = tracker_.value(logs);
+  if (tracker_.improved(value)) {
+    wait_ = 0;
+    best_epoch_ = epoch;
+    if (options_.restore_best_weights) best_weights_ = snapshot(model.network());
+    return;
+  }
+  if (++wait_ > options_.patience) {
+    stopped_epoch_ = epoch;
+    model.stop_training = true;
+  }
+}
+
+void EarlyStopping::on_train_end(Model& model, const Logs&) {
+  if (options_.restore_best_weights && !best_weights_.empty()) model.network().load_state_dict(best_weights_);
+}
+
+// ---- ModelCheckpoint ------------------------------------------------------------------------------
+ModelCheckpoint::ModelCheckpoint(ModelCheckpointOptions options)
+    : options_(std::move(options)), tracker_(options_.monitor, options_.mode, 0.0) {
+  if (options_.filepath.empty()) throw ValueError("ModelCheckpoint: filepath is empty");
+}
+
+void ModelCheckpoint::on_epoch_end(Model& model, int epoch, const Logs& logs) {
+  if (options_.save_best_only && !tracker_.improved(tracker_.value(logs))) return;
+  std::string path = options_.filepath;
+  const std::string placeholder = "{epoch}";
+  for (auto pos = path.find(placeholder); pos != std::string::npos; pos = path.find(placeholder))
+    path.replace(pos, placeholder.size(), std::to_string(epoch + 1));
+  io::save(model.network(), path, {{"epoch", std::to_string(epoch + 1)}});
+  saved_.push_back(path);
+}
+
+// ---- CSVLogger ------------------------------------------------------------------------------------
+CSVLogger::CSVLogger(std::string filename, char separator, bool append)
+    : filename_(std::move(filename)), separator_(separator), append_(append) {}
+
+CSVLogger::~CSVLogger() = default;
+
+void CSVLogger::on_train_begin(Model&) {
+  out_ = std::make_unique<std::ofstream>(filename_, append_ ? std::ios::app : std::ios::trunc);
+  if (!*out_) throw Error("CSVLogger: cannot open '" + filename_ + "' for writing");
+  header_written_ = append_ && out_->tellp() > 0;
+}
+
+void CSVLogger::on_epoch_end(Model&, int epoch, const Logs& logs) {
+  if (!out_) return;
+  if (!header_written_) {
+    *out_ << "epoch";
+    for (const auto& [k, v] : logs) *out_ << separator_ << k;
+    *out_ << '\n';
+    header_written_ = true;
+  }
+  *out_ << epoch;
+  out_->precision(10);
+  for (const auto& [k, v] : logs) *out_ << separator_ << v;
+  *out_ << '\n';
+  out_->flush();
+}
+
+// ---- ReduceLROnPlateau ----------------------------------------------------------------------------
+ReduceLROnPlateau::ReduceLROnPlateau(ReduceLROnPlateauOptions options)
+    : options_(options), tracker_(options.monitor, options.mode, options.min_delta) {
+  if (options.factor <= 0 || options.factor >= 1)
+    throw ValueError("ReduceLROnPlateau: factor must be in (0, 1), got " + std::to_string(options.factor));
+}
+
+void ReduceLROnPlateau::on_epoch_end(Model& model, int epoch, const Logs& logs) {
+  const double value = tracker_.value(logs);
+  if (cooldown_left_ > 0) {
+    --cooldown_left_;
+    wait_ = 0;
+  }
+  if (tracker_.improved(value)) {
+    wait_ = 0;
+    return;
+  }
+  if (cooldown_left_ > 0 || ++wait_ < options_.patience) return;
+  optim::Optimizer& opt = model.optimizer();
+  const double old_lr = opt.lr();
+  const double new_lr = std::max(old_lr * options_.factor, options_.min_lr);
+  if (old_lr - new_lr > 1e-12) {
+    opt.set_lr(new_lr);
+    if (options_.verbose) std::printf("\nEpoch %d: ReduceLROnPlateau reducing learning rate to %g.\n", epoch + 1, new_lr);
+  }
+  cooldown_left_ = options_.cooldown;
+  wait_ = 0;
+}
+
+// ---- TerminateOnNaN -------------------------------------------------------------------------------
+void TerminateOnNaN::on_batch_end(Model& model, std::int64_t batch, const Logs& logs) {
+  auto it = logs.find("batch_loss");
+  if (it == logs.end()) it = logs.find("loss");
+  if (it != logs.end() && !std::isfinite(it->second)) {
+    std::printf("Batch %lld: invalid loss, terminating training\n", static_cast<long long>(batch));
+    terminated_ = true;
+    model.stop_training = true;
+  }
+}
+
+}  // namespace xg::train

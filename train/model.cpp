@@ -1,0 +1,282 @@
+#include <xgrad/train/model.hpp>
+
+#include <xgrad/autograd/grad_mode.hpp>
+#include <xgrad/autograd/ops/ops.hpp>
+#include <xgrad/core/creation.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/random.hpp>
+#include <xgrad/datasets/mnist.hpp>
+#include <xgrad/optim/make_optimizer.hpp>
+#include <xgrad/optim/optimizer.hpp>
+#include <xgrad/train/progress.hpp>
+#include <xgrad/train/summary.hpp>
+
+#include <cmath>
+#include <iostream>
+#include <numeric>
+
+namespace xg::train {
+namespace {
+
+// Restores the module's training flag when a scope ends.
+class ModeGuard {
+ public:
+  ModeGuard(nn::Module& m, bool training) : module_(m), previous_(m.is_training()) { module_.train(training); }
+  ~ModeGuard() { module_.train(previous_); }
+
+ private:
+  nn::Module& module_;
+  bool previous_;
+};
+
+void check_samples(const char* op, const Tensor& x, const Tensor& y) {
+  if (!x.defined() || !y.defined()) throw ValueError(std::string(op) + ": x and y must be defined tensors");
+  if (x.dim() == 0 || y.dim() == 0) throw ShapeError(std::string(op) + ": x and y need a leading sample axis");
+  if (x.size(0) != y.size(0))
+    throw ShapeError(std::string(op) + ": x has " + std::to_string(x.size(0)) + " samples (shape " +
+                     shape_str(x.shape()) + ") but y has " + std::to_string(y.size(0)) + " (shape " +
+                     shape_str(y.shape()) + ")");
+  if (x.size(0) == 0) throw ValueError(std::string(op) + ": no samples (x has shape " + shape_str(x.shape()) + ")");
+}
+
+// Permutation of [0, n) for one epoch: a function of (seed, epoch) only.
+std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, int epoch) {
+  std::vector<std::int64_t> perm(static_cast<std::size_t>(n));
+  std::iota(perm.begin(), perm.end(), 0);
+  const GeneratorState block{seed, static_cast<std::uint64_t>(epoch) << 40};
+  for (std::int64_t i = n - 1; i > 0; --i)
+    std::swap(perm[i], perm[random::bits(block, static_cast<std::uint64_t>(i)) % static_cast<std::uint64_t>(i + 1)]);
+  return perm;
+}
+
+// Rows [begin, end) of the epoch order: a zero-copy slice when the order is the identity.
+Tensor take_rows(const Tensor& t, const std::vector<std::int64_t>* order, std::int64_t begin, std::int64_t end) {
+  if (!order) return slice(t, 0, begin, end);
+  std::vector<std::int64_t> idx(order->begin() + begin, order->begin() + end);
+  return index_select(t, 0, from_vector(idx, {end - begin}));
+}
+
+// Running sample-weighted means of the loss and metrics.
+struct Averages {
+  std::map<std::string, double> sums;
+  std::int64_t count = 0;
+  void add(const std::map<std::string, double>& batch, std::int64_t n) {
+    for (const auto& [k, v] : batch) sums[k] += v * static_cast<double>(n);
+    count += n;
+  }
+  std::map<std::string, double> means() const {
+    std::map<std::string, double> out;
+    for (const auto& [k, v] : sums) out[k] = count ? v / static_cast<double>(count) : 0.0;
+    return out;
+  }
+};
+
+}  // namespace
+
+OptimizerSpec::OptimizerSpec(const char* name) : optimizer(optim::make_optimizer(name)) {}
+OptimizerSpec::OptimizerSpec(const std::string& name) : optimizer(optim::make_optimizer(name)) {}
+
+Model::Model(std::shared_ptr<nn::Module> module) : module_(std::move(module)), loss_(nn::loss("mse")) {
+  if (!module_) throw ValueError("Model: the module is null");
+}
+Model::Model() : loss_(nn::loss("mse")) {}
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+nn::Module& Model::network() {
+  if (!module_) throw ValueError("Model: no module");
+  return *module_;
+}
+
+void Model::compile(CompileOptions options) {
+  if (!options.optimizer.optimizer) throw ValueError("compile: the optimizer is null");
+  loss_ = std::move(options.loss.loss);
+  optimizer_ = std::move(options.optimizer.optimizer);
+  metrics_.clear();
+  for (auto& m : options.metrics) metrics_.push_back(std::move(m.metric));
+  compiled_ = true;
+  bound_ = false;
+}
+
+void Model::require_compiled(const char* what) const {
+  if (!compiled_)
+    throw ValueError(std::string(what) + ": the model must be compiled first (model.compile({.loss = ..., "
+                     ".optimizer = ...}))");
+}
+
+optim::Optimizer& Model::optimizer() {
+  require_compiled("optimizer");
+  return *optimizer_;
+}
+
+void Model::build(const Shape& input_shape) {
+  Shape shape{1};
+  shape.insert(shape.end(), input_shape.begin(), input_shape.end());
+  NoGradGuard no_grad;
+  ModeGuard mode(network(), false);
+  network()(zeros(shape));
+}
+
+void Model::bind_optimizer(const Tensor& sample) {
+  if (bound_) return;
+  if (network().parameters().empty()) {
+    // Lazily built layers create their weights on the first forward.
+    NoGradGuard no_grad;
+    ModeGuard mode(network(), false);
+    network()(slice(sample, 0, 0, 1));
+  }
+  optimizer_->set_parameters(network().parameters());
+  bound_ = true;
+}
+
+std::map<std::string, double> Model::batch_metrics(const Tensor& pred, const Tensor& y) const {
+  std::map<std::string, double> values;
+  for (const auto& m : metrics_) values[m.name] = m(pred, y);
+  return values;
+}
+
+std::map<std::string, double> Model::train_epoch(const Tensor& x, const Tensor& y, const EpochPlan& plan,
+                                                 ProgressBar& bar,
+                                                 const std::vector<std::shared_ptr<Callback>>& callbacks) {
+  const std::int64_t n = x.size(0), bs = plan.batch_size;
+  const std::int64_t steps = (n + bs - 1) / bs;
+  std::vector<std::int64_t> order;
+  if (plan.shuffle) order = epoch_permutation(n, plan.seed, plan.epoch);
+  ModeGuard mode(network(), true);
+  Averages avg;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const std::int64_t begin = step * bs, end = std::min(n, begin + bs);
+    const Tensor xb = take_rows(x, plan.shuffle ? &order : nullptr, begin, end);
+    const Tensor yb = take_rows(y, plan.shuffle ? &order : nullptr, begin, end);
+    optimizer_->zero_grad();
+    const Tensor pred = network()(xb);
+    const Tensor loss = loss_(pred, yb);
+    loss.backward();
+    optimizer_->step();
+    auto values = batch_metrics(pred, yb);
+    values["loss"] = loss.item();
+    avg.add(values, end - begin);
+    const auto running = avg.means();
+    bar.update(step + 1, running);
+    Logs batch_logs = running;
+    batch_logs["batch_loss"] = values["loss"];
+    for (auto& cb : callbacks) cb->on_batch_end(*this, step, batch_logs);
+    if (stop_training) break;
+  }
+  return avg.means();
+}
+
+History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options) {
+  require_compiled("fit");
+  check_samples("fit", x_all, y_all);
+  if (options.epochs < 0 || options.initial_epoch < 0)
+    throw ValueError("fit: epochs and initial_epoch must be >= 0");
+  if (options.batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(options.batch_size));
+  if (options.validation_split < 0 || options.validation_split >= 1)
+    throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
+
+  Tensor x = x_all, y = y_all;
+  std::optional<ValidationData> validation = options.validation_data;
+  if (!validation && options.validation_split > 0) {
+    // Keras: the validation set is the LAST fraction of the data, taken before any shuffling.
+    const std::int64_t n = x_all.size(0);
+    const auto split_at = static_cast<std::int64_t>(static_cast<double>(n) * (1.0 - options.validation_split));
+    if (split_at <= 0 || split_at >= n)
+      throw ValueError("fit: validation_split " + std::to_string(options.validation_split) + " of " +
+                       std::to_string(n) + " samples leaves an empty training or validation set");
+    x = slice(x_all, 0, 0, split_at);
+    y = slice(y_all, 0, 0, split_at);
+    validation = ValidationData{slice(x_all, 0, split_at, n), slice(y_all, 0, split_at, n)};
+  }
+  if (validation) check_samples("fit (validation data)", validation->x, validation->y);
+
+  bind_optimizer(x);
+  const std::uint64_t seed = options.seed ? options.seed : random::bits(random::reserve(1), 0) | 1;
+  std::ostream& out = std::cout;
+  stop_training = false;
+  History history;
+  for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  Logs logs;
+  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+    if (options.verbose) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
+    for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch);
+    const EpochPlan plan{options.batch_size, options.shuffle, seed, epoch};
+    ProgressBar bar(out, (x.size(0) + options.batch_size - 1) / options.batch_size, options.verbose,
+                    ProgressBar::is_terminal(out));
+    logs = train_epoch(x, y, plan, bar, options.callbacks);
+    if (validation) {
+      for (const auto& [k, v] : evaluate(validation->x, validation->y, {.batch_size = options.batch_size}))
+        logs["val_" + k] = v;
+    }
+    bar.finish(logs);
+    history.record(epoch, logs);
+    for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch, logs);
+  }
+  for (auto& cb : options.callbacks) cb->on_train_end(*this, logs);
+  return history;
+}
+
+History Model::fit(const datasets::Split& data, FitOptions options) { return fit(data.images, data.labels, std::move(options)); }
+
+std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
+  require_compiled("evaluate");
+  check_samples("evaluate", x, y);
+  if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
+  NoGradGuard no_grad;
+  ModeGuard mode(network(), false);
+  const std::int64_t n = x.size(0), steps = (n + options.batch_size - 1) / options.batch_size;
+  ProgressBar bar(std::cout, steps, options.verbose, ProgressBar::is_terminal(std::cout));
+  Averages avg;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+    const Tensor xb = slice(x, 0, begin, end), yb = slice(y, 0, begin, end);
+    const Tensor pred = network()(xb);
+    auto values = batch_metrics(pred, yb);
+    values["loss"] = loss_(pred, yb).item();
+    avg.add(values, end - begin);
+    bar.update(step + 1, avg.means());
+  }
+  const auto result = avg.means();
+  bar.finish(result);
+  return result;
+}
+
+std::map<std::string, double> Model::evaluate(const datasets::Split& data, EvaluateOptions options) {
+  return evaluate(data.images, data.labels, options);
+}
+
+Tensor Model::predict(const Tensor& x, PredictOptions options) {
+  if (!x.defined() || x.dim() == 0) throw ShapeError("predict: x needs a leading sample axis");
+  if (x.size(0) == 0) throw ValueError("predict: no samples (x has shape " + shape_str(x.shape()) + ")");
+  if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive");
+  NoGradGuard no_grad;
+  ModeGuard mode(network(), false);
+  const std::int64_t n = x.size(0);
+  Tensor out;
+  for (std::int64_t begin = 0; begin < n; begin += options.batch_size) {
+    const std::int64_t end = std::min(n, begin + options.batch_size);
+    const Tensor pred = network()(slice(x, 0, begin, end));
+    if (!out.defined()) {
+      Shape shape = pred.shape();
+      shape[0] = n;
+      out = empty(shape, {.dtype = pred.dtype()});
+    }
+    Tensor rows = slice(out, 0, begin, end);
+    rows.copy_(pred);
+  }
+  return out;
+}
+
+std::string Model::summary() const { return summary_table(network(), summary_rows()); }
+
+void Model::print_summary(std::ostream& out) const { out << summary(); }
+
+std::vector<const nn::Module*> Model::summary_rows() const {
+  std::vector<const nn::Module*> rows;
+  for (const auto& c : network().children()) rows.push_back(c.get());
+  if (rows.empty()) rows.push_back(&network());
+  return rows;
+}
+
+}  // namespace xg::train
