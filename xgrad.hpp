@@ -30,4 +30,7 @@
 #include <xgrad/train/model.hpp>
 #include <xgrad/train/sequential.hpp>
 
+#include <xgrad/viz/image_grid.hpp>
+#include <xgrad/viz/plot_graph.hpp>
 #include <xgrad/viz/plot_model.hpp>
+#include <xgrad/viz/profile.hpp>

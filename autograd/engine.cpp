@@ -92,7 +92,10 @@ class GraphTask {
       if (st.capture >= 0 && captured) (*captured)[st.capture] = st.runs ? grad : run_leaf_hooks(node, grad);
       std::vector<Tensor> child_grads;
       if (st.runs && grad.defined()) {
+        OpObserver* observer = op_observer();
+        if (observer) observer->backward_begin(*node);
         child_grads = AnomalyMode::is_enabled() ? apply_checked(*node, grad) : node->apply(grad);
+        if (observer) observer->backward_end(*node);
         if (!keep_graph_) node->release_saved();
       }
       if (!st.runs) continue;

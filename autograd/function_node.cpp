@@ -7,6 +7,8 @@
 #include <xgrad/core/kernels/elementwise.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
+#include <utility>
+
 namespace xg::autograd {
 
 // ---- Context ----------------------------------------------------------------------------------
@@ -115,6 +117,7 @@ void FunctionNode::attach(const std::vector<Tensor>& inputs, Tensor& output) {
   out->requires_grad = true;
   // A weak reference: the node must not own its output (see node.hpp).
   ctx_.output_ref_ = output.impl_ptr();
+  if (OpObserver* observer = op_observer()) observer->recorded(*this);
 }
 
 std::vector<Tensor> FunctionNode::apply(const Tensor& grad_output) {
@@ -142,6 +145,14 @@ std::vector<Tensor> FunctionNode::apply(const Tensor& grad_output) {
   }
   return grads;
 }
+
+// ---- profiling hook ---------------------------------------------------------------------------
+namespace {
+thread_local OpObserver* current_observer = nullptr;
+}  // namespace
+
+OpObserver* set_op_observer(OpObserver* observer) { return std::exchange(current_observer, observer); }
+OpObserver* op_observer() { return current_observer; }
 
 // ---- track ------------------------------------------------------------------------------------
 Context* track(const char* name, const std::vector<Tensor>& inputs, Tensor& output, BackwardFn backward) {

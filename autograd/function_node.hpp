@@ -49,6 +49,23 @@ class FunctionNode final : public Node {
 /// `name` must be a string literal (it is not copied). In anomaly mode, checks `output` for NaN/Inf.
 Context* track(const char* name, const std::vector<Tensor>& inputs, Tensor& output, BackwardFn backward);
 
+/// Receives op events on the thread that installed it, for profiling (viz/profile.hpp). While
+/// none is installed, the cost is one thread-local load and branch per recorded op and per node
+/// the engine runs.
+class OpObserver {
+ public:
+  virtual ~OpObserver() = default;
+  /// `node` was just attached to the output of its op (the op's forward has computed it).
+  virtual void recorded(const Node& node) = 0;
+  /// The engine is about to run, or has just run, `node`'s backward.
+  virtual void backward_begin(const Node& node) = 0;
+  virtual void backward_end(const Node& node) = 0;
+};
+/// Installs `observer` for the calling thread (nullptr removes it) and returns the previous one.
+OpObserver* set_op_observer(OpObserver* observer);
+/// The calling thread's observer, or nullptr.
+OpObserver* op_observer();
+
 /// Throws AnomalyError naming `op` if `t` holds a NaN or Inf. `what` says which value was checked.
 void check_finite(const Tensor& t, const std::string& op, const std::string& what);
 

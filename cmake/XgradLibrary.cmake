@@ -36,3 +36,14 @@ function(xgrad_link_whole target)
     target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,xgrad::xgrad>")
   endif()
 endfunction()
+
+# Installation: headers keep their layer folders under include/xgrad/, next to xgrad.hpp.
+include(GNUInstallDirs)
+foreach(layer IN LISTS XGRAD_LAYERS)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad/${layer}
+          FILES_MATCHING PATTERN "*.hpp")
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/xgrad.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad)
+install(TARGETS xgrad EXPORT xgradTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

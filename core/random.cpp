@@ -44,7 +44,9 @@ GeneratorState reserve(std::uint64_t count) {
 }
 
 std::uint64_t bits(const GeneratorState& block, std::uint64_t i) {
-  return mix(mix(block.seed ^ 0x9e3779b97f4a7c15ULL) + block.offset + i);
+  // SplitMix64: the counter advances by the golden-ratio increment, not by 1 (consecutive
+  // integers through the finalizer leave correlated low bits, which biased shuffles).
+  return mix(mix(block.seed ^ 0x9e3779b97f4a7c15ULL) + (block.offset + i) * 0x9e3779b97f4a7c15ULL);
 }
 
 double uniform01(const GeneratorState& block, std::uint64_t i) {

@@ -36,5 +36,6 @@ int main(int argc, char** argv) {
   const auto scores = model.evaluate(x_test, y_test, {.batch_size = 500});
 
   examples::save_pictures(config, "mnist_cnn", model, history);
+  examples::save_prediction_pictures(config, "mnist_cnn", test, model.predict(x_test, {.batch_size = 500}));
   examples::report(config, scores, history, clock.seconds());
 }

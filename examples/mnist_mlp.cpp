@@ -33,5 +33,6 @@ int main(int argc, char** argv) {
   std::cout << "labels      (first 10 test images): " << xg::slice(test.labels, 0, 0, 10) << "\n";
 
   examples::save_pictures(config, "mnist_mlp", model, history);
+  examples::save_prediction_pictures(config, "mnist_mlp", test, model.predict(x_test, {.batch_size = 1000}));
   examples::report(config, scores, history, clock.seconds());
 }

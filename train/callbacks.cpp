@@ -74,7 +74,8 @@ void EarlyStopping::on_epoch_end(Model& model, int epoch, const Logs& logs) {
     if (options_.restore_best_weights) best_weights_ = snapshot(model.network());
     return;
   }
-  if (++wait_ > options_.patience) {
+  // Keras: stop once `patience` epochs in a row brought no improvement (patience 0 acts as 1).
+  if (++wait_ >= options_.patience) {
     stopped_epoch_ = epoch;
     model.stop_training = true;
   }
@@ -132,6 +133,11 @@ ReduceLROnPlateau::ReduceLROnPlateau(ReduceLROnPlateauOptions options)
     : options_(options), tracker_(options.monitor, options.mode, options.min_delta) {
   if (options.factor <= 0 || options.factor >= 1)
     throw ValueError("ReduceLROnPlateau: factor must be in (0, 1), got " + std::to_string(options.factor));
+}
+
+void ReduceLROnPlateau::on_train_begin(Model&) {
+  tracker_.reset();
+  wait_ = cooldown_left_ = 0;
 }
 
 void ReduceLROnPlateau::on_epoch_end(Model& model, int epoch, const Logs& logs) {

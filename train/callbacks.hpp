@@ -62,7 +62,8 @@ class MonitorTracker {
 struct EarlyStoppingOptions {
   std::string monitor = "val_loss";
   double min_delta = 0.0;
-  /// Epochs without improvement before stopping.
+  /// Number of epochs in a row without improvement after which training stops (Keras' meaning:
+  /// patience 2 stops at the second such epoch; 0 behaves as 1).
   int patience = 0;
   MonitorMode mode = MonitorMode::Auto;
   /// Put back the weights of the best epoch when stopping (or at the end of training).
@@ -141,6 +142,8 @@ struct ReduceLROnPlateauOptions {
 class ReduceLROnPlateau : public Callback {
  public:
   explicit ReduceLROnPlateau(ReduceLROnPlateauOptions options = {});
+  /// Forgets the best value, wait and cooldown of a previous fit (as Keras).
+  void on_train_begin(Model& model) override;
   void on_epoch_end(Model& model, int epoch, const Logs& logs) override;
 
  private:

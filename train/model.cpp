@@ -120,8 +120,10 @@ void Model::build(const Shape& input_shape) {
 
 void Model::bind_optimizer(const Tensor& sample) {
   if (bound_) return;
-  if (network().parameters().empty()) {
-    // Lazily built layers create their weights on the first forward.
+  {
+    // Lazily built layers create their weights on their first forward. Any layer may be lazy (e.g. a
+    // Dense after one with in_features), so always run this one-sample probe, not only when the
+    // network has no parameters yet: otherwise the optimizer would miss the late layers' weights.
     NoGradGuard no_grad;
     ModeGuard mode(network(), false);
     network()(slice(sample, 0, 0, 1));

@@ -54,6 +54,10 @@ struct OptimizerSpec {
   OptimizerSpec(const char* name);                                   // NOLINT: implicit by design
   OptimizerSpec(const std::string& name);                            // NOLINT
   OptimizerSpec(std::shared_ptr<optim::Optimizer> o) : optimizer(std::move(o)) {}  // NOLINT
+  /// A shared optimizer of a concrete type (std::shared_ptr<optim::SGD>), kept by the caller.
+  template <class O>
+    requires std::derived_from<O, optim::Optimizer>
+  OptimizerSpec(std::shared_ptr<O> o) : optimizer(std::move(o)) {}  // NOLINT
   template <class O>
     requires std::derived_from<std::decay_t<O>, optim::Optimizer>
   OptimizerSpec(O&& o) : optimizer(std::make_shared<std::decay_t<O>>(std::forward<O>(o))) {}  // NOLINT
@@ -163,7 +167,8 @@ class Model {
                                             ProgressBar& bar,
                                             const std::vector<std::shared_ptr<Callback>>& callbacks);
   std::map<std::string, double> batch_metrics(const Tensor& pred, const Tensor& y) const;
-  /// Creates lazily built weights if needed and hands the parameters to the optimizer (once).
+  /// Runs one sample through the network in eval mode without a graph (so lazily built layers create
+  /// their weights) and hands all parameters to the optimizer (once per compile).
   void bind_optimizer(const Tensor& sample);
   void require_compiled(const char* what) const;
 

@@ -1,5 +1,8 @@
+// plot_model: the Keras-style model drawing as DOT text (see plot_model.hpp).
 #include <xgrad/viz/plot_model.hpp>
 
+#include <xgrad/autograd/grad_mode.hpp>
+#include <xgrad/core/creation.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/nn/linear.hpp>
 #include <xgrad/nn/sequential.hpp>
@@ -27,6 +30,15 @@ class ModelGraph {
       previous = node("input", "input", "InputLayer", {}, layers.front()->last_input_shape(), nullptr, 1);
     }
     chain(layers, previous, 1);
+    // Edges after all nodes, at the top level: an edge statement inside a cluster would pull both
+    // of its ends into that cluster.
+    body_ << edges_.str();
+    if (options_.show_params) {
+      const nn::ParameterCount count = model.count_parameters();
+      body_ << "  label=\"Total params: " << train::with_thousands(count.total())
+            << " (trainable: " << train::with_thousands(count.trainable) << ")\";\n"
+            << "  labelloc=b;\n  fontname=\"Helvetica\";\n  fontsize=11;\n";
+    }
     body_ << "}\n";
     return body_.str();
   }
@@ -48,10 +60,9 @@ class ModelGraph {
     for (const nn::Module* layer : layers) {
       auto* seq = dynamic_cast<const nn::Sequential*>(layer);
       if (seq && options_.expand_nested && !seq->empty()) {
-        body_ << std::string(2 * depth, ' ') << "subgraph cluster_" << ids_ << " {\n"
+        body_ << std::string(2 * depth, ' ') << "subgraph cluster_" << clusters_++ << " {\n"
               << std::string(2 * depth + 2, ' ') << "label=\"" << escape_quoted(seq->name()) << " (Sequential)\";"
-              << " style=rounded; color=\"#888888\"; fontname=\"Helvetica\";\n";
-        ++ids_;
+              << " style=rounded; color=\"#888888\"; fontname=\"Helvetica\"; labelloc=t;\n";
         std::vector<const nn::Module*> inner;
         for (const auto& l : seq->layers()) inner.push_back(l.get());
         previous = chain(inner, previous, depth + 1);
@@ -60,7 +71,7 @@ class ModelGraph {
       }
       const std::string id = node("layer" + std::to_string(ids_++), layer->name(), layer->type_name(),
                                   layer->last_input_shape(), layer->last_output_shape(), layer, depth);
-      if (!previous.empty()) body_ << "  " << previous << " -> " << id << ";\n";
+      if (!previous.empty()) edges_ << "  " << previous << " -> " << id << ";\n";
       previous = id;
     }
     return previous;
@@ -79,6 +90,10 @@ class ModelGraph {
             << "</td></tr>";
     };
     if (options_.show_shapes) {
+      if (layer && out.empty())
+        throw ValueError("plot_model: layer '" + layer->name() + "' (" + layer->type_name() +
+                         ") has not run yet, so its shapes are unknown; run a forward pass first (e.g. "
+                         "model.build(input_shape)) or pass {.input_shape = ...}");
       if (!is_input) row("Input shape", train::keras_shape(in));
       row("Output shape", train::keras_shape(out));
     }
@@ -92,14 +107,38 @@ class ModelGraph {
   }
 
   const PlotModelOptions& options_;
-  std::ostringstream body_;
-  int ids_ = 0;
+  std::ostringstream body_, edges_;
+  int ids_ = 0, clusters_ = 0;
 };
 
 }  // namespace
 
-std::string model_to_dot(const nn::Module& model, const PlotModelOptions& options) {
+std::string model_to_dot(nn::Module& model, const PlotModelOptions& options) {
+  if (!options.input_shape.empty()) {
+    Shape shape{1};
+    shape.insert(shape.end(), options.input_shape.begin(), options.input_shape.end());
+    NoGradGuard no_grad;
+    const bool training = model.is_training();
+    model.eval();
+    try {
+      model(zeros(shape));
+    } catch (...) {
+      model.train(training);
+      throw;
+    }
+    model.train(training);
+  }
   return ModelGraph(options).build(model);
+}
+
+std::string model_to_dot(const nn::Module& model, const PlotModelOptions& options) {
+  if (!options.input_shape.empty())
+    throw ValueError("plot_model: options.input_shape needs a non-const model (a forward pass runs on it)");
+  return ModelGraph(options).build(model);
+}
+
+void plot_model(nn::Module& model, const std::string& path, const PlotModelOptions& options) {
+  render_dot(model_to_dot(model, options), path, options.dpi);
 }
 
 void plot_model(const nn::Module& model, const std::string& path, const PlotModelOptions& options) {

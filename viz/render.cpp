@@ -1,3 +1,4 @@
+// In-process Graphviz rendering and DOT escaping (see render.hpp).
 #include <xgrad/viz/render.hpp>
 
 #include <xgrad/core/error.hpp>
@@ -29,6 +30,39 @@ std::string lower_extension(const std::string& path) {
 std::string temporary_path(const std::string& path) {
   return path + ".tmp." + std::to_string(::getpid());
 }
+
+// Graphviz reports parse and layout problems through a callback; collected here (under the
+// mutex) so they go into the exception instead of stderr.
+std::string& graphviz_messages() {
+  static std::string messages;
+  return messages;
+}
+
+int collect_message(char* text) {
+  std::string& m = graphviz_messages();
+  if (m.size() < 2000 && text) m += text;
+  return 0;
+}
+
+// Installs collect_message for one render and restores the previous handler.
+class MessageCapture {
+ public:
+  MessageCapture() : previous_(agseterrf(collect_message)) { graphviz_messages().clear(); }
+  ~MessageCapture() { agseterrf(previous_); }
+  MessageCapture(const MessageCapture&) = delete;
+  MessageCapture& operator=(const MessageCapture&) = delete;
+  /// " (Graphviz: <what it said>)" on one line, or "" when it said nothing.
+  static std::string detail() {
+    std::string m = graphviz_messages();
+    for (auto& c : m)
+      if (c == '\n') c = ' ';
+    while (!m.empty() && m.back() == ' ') m.pop_back();
+    return m.empty() ? "" : " (Graphviz: " + m + ")";
+  }
+
+ private:
+  agusererrf previous_;
+};
 
 void replace(const std::string& tmp, const std::string& path) {
   std::error_code ec;
@@ -86,6 +120,7 @@ void render_dot(const std::string& dot, const std::string& path, int dpi) {
   }
 
   std::lock_guard lock(graphviz_mutex());
+  MessageCapture capture;
   std::string text = dot;
   if (format == "png" && dpi > 0) {
     // The graph-level dpi attribute sets the PNG resolution.
@@ -96,7 +131,7 @@ void render_dot(const std::string& dot, const std::string& path, int dpi) {
   Agraph_t* graph = agmemread(text.c_str());
   if (!graph) {
     gvFreeContext(gvc);
-    throw Error("cannot render '" + path + "': Graphviz could not parse the DOT text");
+    throw Error("cannot render '" + path + "': Graphviz could not parse the DOT text" + MessageCapture::detail());
   }
   int rc = gvLayout(gvc, graph, "dot");
   if (rc == 0) rc = gvRenderFilename(gvc, graph, format.c_str(), tmp.c_str());
@@ -106,7 +141,8 @@ void render_dot(const std::string& dot, const std::string& path, int dpi) {
   std::error_code ec;
   if (rc != 0 || !std::filesystem::exists(tmp, ec) || std::filesystem::file_size(tmp, ec) == 0) {
     std::filesystem::remove(tmp, ec);
-    throw Error("cannot render '" + path + "': Graphviz failed to produce " + format + " output");
+    throw Error("cannot render '" + path + "': Graphviz failed to produce " + format + " output" +
+                MessageCapture::detail());
   }
   replace(tmp, path);
 }

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -49,6 +50,24 @@ void save_pictures(const ExampleConfig& config, const std::string& name, xg::tra
     std::printf("model graph: %s_model.png\n", base.c_str());
   } catch (const xg::Error& e) {
     std::printf("model graph skipped: %s\n", e.what());
+  }
+}
+
+void save_prediction_pictures(const ExampleConfig& config, const std::string& name, const xg::datasets::Split& test,
+                              const xg::Tensor& test_probs, std::int64_t count) {
+  const std::string base = config.out_dir + "/" + name;
+  try {
+    const std::int64_t n = std::min(count, test.size());
+    xg::viz::save_image_grid(xg::slice(test.images, 0, 0, n), base + "_predictions.png",
+                             {.scale = 3,
+                              .predicted = xg::slice(test_probs, 0, 0, n), .labels = xg::slice(test.labels, 0, 0, n),
+                              .title = "first " + std::to_string(n) + " test images (p: predicted, t: true)"});
+    std::printf("predictions: %s_predictions.png\n", base.c_str());
+    const xg::Tensor counts = xg::nn::confusion_matrix(test_probs, test.labels, test_probs.size(1));
+    xg::viz::save_confusion_matrix(counts, base + "_confusion.png", {.title = name + " test set"});
+    std::printf("confusion matrix: %s_confusion.png\n", base.c_str());
+  } catch (const xg::Error& e) {
+    std::printf("prediction pictures skipped: %s\n", e.what());
   }
 }
 

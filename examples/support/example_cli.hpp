@@ -46,6 +46,13 @@ class Stopwatch {
 void save_pictures(const ExampleConfig& config, const std::string& name, xg::train::Model& model,
                    const xg::train::History& history);
 
+/// Writes <out>/<name>_predictions.png (the first `count` test images captioned with predicted and
+/// true class, wrong predictions in red) and <out>/<name>_confusion.png (the confusion matrix over
+/// the whole test split). `test_probs` are the model's outputs for test.images, one row per image.
+/// A picture that cannot be drawn is reported, not fatal.
+void save_prediction_pictures(const ExampleConfig& config, const std::string& name, const xg::datasets::Split& test,
+                              const xg::Tensor& test_probs, std::int64_t count = 50);
+
 /// Prints "test accuracy: 0.xxxx" and writes --metrics-json when asked.
 void report(const ExampleConfig& config, const std::map<std::string, double>& test_scores,
             const xg::train::History& history, double wall_seconds);

@@ -186,11 +186,11 @@ BOOST_AUTO_TEST_CASE(value_ranges) {
   const auto u = rand({100000}).to_vector<double>();
   BOOST_TEST(*std::min_element(u.begin(), u.end()) >= 0.0);
   BOOST_TEST(*std::max_element(u.begin(), u.end()) < 1.0);
-  // At this generator position the double draw is 0.99999997528..., which rounds to 1.0f.
-  set_rng_state({.seed = 0, .offset = 72412505});
+  // At this generator position the double draw is 0.99999998908..., which rounds to 1.0f.
+  set_rng_state({.seed = 0, .offset = 71791628});
   BOOST_TEST(rand({1}).item() < 1.0);
-  set_rng_state({.seed = 0, .offset = 72412505});
-  BOOST_TEST(rand({1}, {.dtype = kFloat64}).item() == 0.99999997528255891);
+  set_rng_state({.seed = 0, .offset = 71791628});
+  BOOST_TEST(rand({1}, {.dtype = kFloat64}).item() == 0.99999998908736676);
   const auto w = uniform({100000}, -2, 3, {.dtype = kFloat64}).to_vector<double>();
   BOOST_TEST(*std::min_element(w.begin(), w.end()) >= -2.0);
   BOOST_TEST(*std::max_element(w.begin(), w.end()) < 3.0);
