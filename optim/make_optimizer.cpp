@@ -21,7 +21,7 @@ using Factory = std::function<std::shared_ptr<Optimizer>()>;
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> factories = {
       {"sgd", [] { return std::make_shared<SGD>(SGDOptions{.lr = 0.01}); }},
-      {"adam", [] { return std::make_shared<Adam>(); }},
+      {"adam", [] { return std::make_shared<Adam>(AdamOptions{.eps = 1e-7}); }},
       {"adamw", [] { return std::make_shared<AdamW>(); }},
       {"rmsprop", [] { return std::make_shared<RMSprop>(); }},
       {"adagrad", [] { return std::make_shared<Adagrad>(); }},

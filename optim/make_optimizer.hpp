@@ -1,7 +1,7 @@
 #pragma once
 // Keras string names for optimizers: make_optimizer("adam") is what `optimizer="adam"` means in
 // Keras' compile(). The optimizer is created without parameters (bind them with set_parameters())
-// and with Keras' defaults, except Adam's and AdamW's eps (PyTorch's 1e-8) and AdamW's
+// and with Keras' defaults ("adam" included: eps 1e-7), except AdamW's eps (PyTorch's 1e-8) and
 // weight_decay (PyTorch's 1e-2); docs/optimizers.md has the table.
 #include <xgrad/optim/optimizer.hpp>
 
