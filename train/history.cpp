@@ -1,13 +1,13 @@
 #include <xgrad/train/history.hpp>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/io/atomic_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace xg::train {
@@ -61,19 +61,6 @@ std::string History::to_csv() const {
 }
 
 namespace {
-void write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot open '" + tmp + "' for writing");
-    out << text;
-    if (!out.flush()) throw Error("cannot write '" + tmp + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
-}
-
 std::string extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -83,8 +70,8 @@ std::string extension(const std::string& path) {
 
 void History::save(const std::string& path) const {
   const std::string ext = extension(path);
-  if (ext == ".json") return write_text(path, to_json());
-  if (ext == ".csv") return write_text(path, to_csv());
+  if (ext == ".json") return io::write_atomically(path, to_json());
+  if (ext == ".csv") return io::write_atomically(path, to_csv());
   throw ValueError("History::save: unknown format '" + ext + "' for '" + path + "' (expected .json or .csv)");
 }
 
