@@ -2,6 +2,7 @@
 // Exceptions thrown by xgrad. Every message says what was wrong, where, and what was expected.
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace xg {
 
@@ -40,5 +41,10 @@ class AnomalyError : public AutogradError {
  public:
   using AutogradError::AutogradError;
 };
+
+/// Throws ValueError "unknown <kind> '<name>'; valid names: a, b, c" — the error of every lookup
+/// by name (activations, initializers, losses, metrics, optimizers).
+[[noreturn]] void throw_unknown_name(const std::string& kind, const std::string& name,
+                                     const std::vector<std::string>& valid);
 
 }  // namespace xg

@@ -35,11 +35,7 @@ const std::map<std::string, ActivationFn>& registry() {
 ActivationFn activation(const std::string& name) {
   if (name.empty()) return registry().at("linear");
   auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string valid;
-    for (const auto& n : activation_names()) valid += (valid.empty() ? "" : ", ") + n;
-    throw ValueError("unknown activation '" + name + "'; valid names: " + valid);
-  }
+  if (it == registry().end()) throw_unknown_name("activation", name, activation_names());
   return it->second;
 }
 

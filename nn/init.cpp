@@ -106,11 +106,7 @@ Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
 
 Initializer::Initializer(const std::string& name) {
   auto it = named().find(name);
-  if (it == named().end()) {
-    std::string valid;
-    for (const auto& n : initializer_names()) valid += (valid.empty() ? "" : ", ") + n;
-    throw ValueError("unknown initializer '" + name + "'; valid names: " + valid);
-  }
+  if (it == named().end()) throw_unknown_name("initializer", name, initializer_names());
   *this = it->second;
   name_ = name;
 }

@@ -162,11 +162,7 @@ const std::map<std::string, std::function<Tensor(const Tensor&, const Tensor&)>>
 
 Loss loss(const std::string& name) {
   auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string valid;
-    for (const auto& n : loss_names()) valid += (valid.empty() ? "" : ", ") + n;
-    throw ValueError("unknown loss '" + name + "'; valid names: " + valid);
-  }
+  if (it == registry().end()) throw_unknown_name("loss", name, loss_names());
   return {name, it->second};
 }
 

@@ -97,11 +97,7 @@ const std::map<std::string, std::function<double(const Tensor&, const Tensor&)>>
 
 Metric metric(const std::string& name) {
   auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string valid;
-    for (const auto& n : metric_names()) valid += (valid.empty() ? "" : ", ") + n;
-    throw ValueError("unknown metric '" + name + "'; valid names: " + valid);
-  }
+  if (it == registry().end()) throw_unknown_name("metric", name, metric_names());
   return {name == "acc" ? "accuracy" : name, it->second};
 }
 

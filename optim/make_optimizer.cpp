@@ -43,9 +43,7 @@ std::shared_ptr<Optimizer> make_optimizer(const std::string& name) {
   std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
   for (const auto& [known, factory] : registry())
     if (known == key) return factory();
-  std::string valid;
-  for (const auto& entry : registry()) valid += (valid.empty() ? "" : ", ") + entry.first;
-  throw ValueError("make_optimizer: unknown optimizer '" + name + "' (valid names: " + valid + ")");
+  throw_unknown_name("optimizer", name, optimizer_names());
 }
 
 }  // namespace xg::optim

@@ -4,6 +4,8 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "autograd/helpers.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -11,11 +13,9 @@
 namespace ag = xg::autograd;
 using xg::Tensor;
 
-namespace {
+using autograd_test::f64;
 
-Tensor f64(const xg::NestedList& values, bool requires_grad = true) {
-  return xg::tensor(values, {.dtype = xg::kFloat64, .requires_grad = requires_grad});
-}
+namespace {
 
 // True if the message names every one of `needles`.
 auto names(std::vector<std::string> needles) {

@@ -5,6 +5,8 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "autograd/helpers.hpp"
+
 #include <pthread.h>
 
 #include <cmath>
@@ -20,13 +22,10 @@ namespace tt = boost::test_tools;
 using xg::Tensor;
 using Values = std::vector<double>;
 
+using autograd_test::f64;
+using autograd_test::values;
+
 namespace {
-
-Tensor f64(const xg::NestedList& values, bool requires_grad = true) {
-  return xg::tensor(values, {.dtype = xg::kFloat64, .requires_grad = requires_grad});
-}
-
-Values values(const Tensor& t) { return t.to_vector<double>(); }
 
 bool message_has(const std::exception& e, const std::string& needle) {
   return std::string(e.what()).find(needle) != std::string::npos;

@@ -4,6 +4,8 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "autograd/helpers.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -13,11 +15,9 @@
 namespace ag = xg::autograd;
 using xg::Tensor;
 
-namespace {
+using autograd_test::f64;
 
-Tensor f64(const xg::NestedList& values, bool requires_grad = true) {
-  return xg::tensor(values, {.dtype = xg::kFloat64, .requires_grad = requires_grad});
-}
+namespace {
 
 // The lower-cased message of the exception `fn` throws as an E ("" and a test failure if it
 // throws nothing or something else).

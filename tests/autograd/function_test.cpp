@@ -5,6 +5,8 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "autograd/helpers.hpp"
+
 #include <cmath>
 #include <memory>
 #include <string>
@@ -15,13 +17,10 @@ namespace tt = boost::test_tools;
 using xg::Tensor;
 using Values = std::vector<double>;
 
+using autograd_test::f64;
+using autograd_test::values;
+
 namespace {
-
-Tensor f64(const xg::NestedList& values, bool requires_grad = true) {
-  return xg::tensor(values, {.dtype = xg::kFloat64, .requires_grad = requires_grad});
-}
-
-Values values(const Tensor& t) { return t.to_vector<double>(); }
 
 /// x^3, backward 3 x^2 g written with differentiable ops (so second derivatives work).
 struct Cube : ag::Function<Cube> {

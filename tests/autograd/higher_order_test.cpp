@@ -4,6 +4,8 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "autograd/helpers.hpp"
+
 #include <cmath>
 #include <vector>
 
@@ -12,13 +14,10 @@ namespace tt = boost::test_tools;
 using xg::Tensor;
 using Values = std::vector<double>;
 
+using autograd_test::f64;
+using autograd_test::values;
+
 namespace {
-
-Tensor f64(const xg::NestedList& values, bool requires_grad = true) {
-  return xg::tensor(values, {.dtype = xg::kFloat64, .requires_grad = requires_grad});
-}
-
-Values values(const Tensor& t) { return t.to_vector<double>(); }
 
 // d(sum f)/dx recorded so it can be differentiated again.
 Tensor grad_of_sum(const Tensor& f, const Tensor& x) { return ag::grad({f.sum()}, {x}, {}, {.create_graph = true})[0]; }

@@ -8,6 +8,7 @@
 #include <xgrad/xgrad.hpp>
 
 #include "core/expect.hpp"
+#include "core/temp_dir.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -86,27 +87,7 @@ inline bool same_weights(const std::vector<Tensor>& a, const std::vector<Tensor>
   return true;
 }
 
-/// A fresh folder under the system temp dir, removed with its contents at scope exit.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("xgrad_train_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using xg::test::TempDir;
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -9,6 +9,7 @@
 #include <xgrad/viz/png.hpp>
 
 #include "core/expect.hpp"
+#include "core/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <zlib.h>
@@ -31,31 +32,7 @@ namespace {
 using xg::test::expect_error;
 namespace viz = xg::viz;
 
-/// A fresh directory under the system temp dir, removed with its content at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("xgrad_viz_image_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::size_t entry_count() const {
-    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(path_), {}));
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using xg::test::TempDir;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

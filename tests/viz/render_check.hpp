@@ -4,6 +4,7 @@
 // well-formed SVG document, or a PDF.
 #include <boost/test/unit_test.hpp>
 
+#include "core/temp_dir.hpp"
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -16,32 +17,8 @@
 
 namespace xg::test {
 
-/// A fresh directory under the system temp dir, removed with its content at scope exit.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("xgrad_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  /// Number of entries in the directory (no temporary files may be left behind).
-  std::size_t entry_count() const {
-    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(path_), {}));
-  }
-
- private:
-  std::filesystem::path path_;
-};
+/// A scratch directory for rendered files.
+using ScratchDir = TempDir;
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
