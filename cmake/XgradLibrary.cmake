@@ -21,8 +21,10 @@ target_include_directories(xgrad PUBLIC
 target_include_directories(xgrad PRIVATE ${XGRAD_CBLAS_INCLUDE_DIR})
 
 target_compile_features(xgrad PUBLIC cxx_std_20)
+# -fno-trapping-math lets the compiler if-convert and vectorize loops with float compares (relu,
+# max pooling, masks); -fno-math-errno lets sqrt inline. Neither changes any computed value.
 target_compile_options(xgrad PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-  $<$<CONFIG:Release>:-O3> ${XGRAD_ARCH_FLAGS})
+  $<$<CONFIG:Release>:-O3> -fno-trapping-math -fno-math-errno ${XGRAD_ARCH_FLAGS})
 target_link_libraries(xgrad
   PRIVATE xtensor xtensor-blas TBB::tbb ${BLAS_LIBRARIES} nlohmann_json::nlohmann_json ZLIB::ZLIB PkgConfig::GVC
   PUBLIC Threads::Threads)

@@ -10,13 +10,6 @@ namespace {
 std::mutex rng_mutex;
 GeneratorState global_state{5489, 0};
 
-// SplitMix64 finalizer: a bijective 64-bit mix with good avalanche.
-std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 void manual_seed(std::uint64_t seed) {
@@ -41,12 +34,6 @@ GeneratorState reserve(std::uint64_t count) {
   GeneratorState block = global_state;
   global_state.offset += 2 * count;  // normal01 uses two counters per element
   return block;
-}
-
-std::uint64_t bits(const GeneratorState& block, std::uint64_t i) {
-  // SplitMix64: the counter advances by the golden-ratio increment, not by 1 (consecutive
-  // integers through the finalizer leave correlated low bits, which biased shuffles).
-  return mix(mix(block.seed ^ 0x9e3779b97f4a7c15ULL) + (block.offset + i) * 0x9e3779b97f4a7c15ULL);
 }
 
 double uniform01(const GeneratorState& block, std::uint64_t i) {

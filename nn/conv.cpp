@@ -53,10 +53,10 @@ Tensor Conv2d::forward(const Tensor& input) {
                      "), got shape " + shape_str(input.shape()));
   const Pads2d pads =
       options_.padding.resolve(x.size(2), x.size(3), options_.kernel_size, options_.stride, options_.dilation);
-  Tensor y = conv2d(x, weight, bias,
-                    {.stride = options_.stride.pair(), .padding = pads, .dilation = options_.dilation.pair()});
-  if (last) y = y.permute({0, 2, 3, 1});
-  return activation_(y);
+  const Conv2dParams params{.stride = options_.stride.pair(), .padding = pads, .dilation = options_.dilation.pair()};
+  const auto fused = fusable_activation(options_.activation);
+  Tensor y = fused ? conv2d(x, weight, bias, params, *fused) : activation_(conv2d(x, weight, bias, params));
+  return last ? y.permute({0, 2, 3, 1}) : y;
 }
 
 std::string Conv2d::describe() const {

@@ -1,10 +1,12 @@
-// Dropout: the mask is a comparison of uniform draws with the rate (not recorded by autograd), and
-// the differentiable part is a single multiplication by mask / (1 - rate).
+// Dropout: the scaled mask (0 or 1 / (1 - rate)) is drawn in one pass by kernels::dropout_mask
+// (not recorded by autograd), and the differentiable part is a single multiplication by it.
 #include <xgrad/nn/dropout.hpp>
 
 #include <xgrad/autograd/ops/ops.hpp>
 #include <xgrad/core/creation.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/kernels/dropout.hpp>
+#include <xgrad/core/random.hpp>
 
 #include <sstream>
 
@@ -37,8 +39,9 @@ Tensor dropout(const Tensor& x, double rate, bool training) {
   if (!training || rate == 0.0) return x;
   if (!is_floating(x.dtype()))
     throw DtypeError("dropout: expected a float32 or float64 input, got " + std::string(dtype_name(x.dtype())));
-  const Tensor keep = ge(rand(x.shape(), {.dtype = x.dtype()}), rate);
-  return dropout_with_mask(x, keep, rate);
+  // One pass draws the scaled mask (0 or 1 / (1 - rate)); the product is the only recorded op.
+  const auto block = random::reserve(static_cast<std::uint64_t>(x.numel()));
+  return x * kernels::dropout_mask(x.shape(), x.dtype(), rate, block);
 }
 
 }  // namespace functional

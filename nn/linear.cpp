@@ -38,6 +38,7 @@ Tensor Dense::forward(const Tensor& x) {
   if (x.size(-1) != in_features_)
     throw ShapeError(type_name() + " expects inputs with " + std::to_string(in_features_) +
                      " features on the last axis, got shape " + shape_str(x.shape()));
+  if (const auto fused = fusable_activation(activation_name_)) return linear(x, weight, bias, *fused);
   return activation_(linear(x, weight, bias));
 }
 

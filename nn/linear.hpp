@@ -1,7 +1,7 @@
 #pragma once
 // Fully connected layers: Keras' Dense (options by name, lazy input size) and PyTorch's Linear.
 // Weight layout is PyTorch's [out_features, in_features]; y = x W^T + b is one GEMM with a
-// transpose flag, then the activation.
+// transpose flag; relu / tanh / sigmoid are fused into that node (xg::linear with an Activation).
 #include <xgrad/nn/init.hpp>
 #include <xgrad/nn/module.hpp>
 #include <xgrad/nn/activations.hpp>

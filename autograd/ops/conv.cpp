@@ -4,6 +4,7 @@
 
 #include <xgrad/autograd/function_node.hpp>
 #include <xgrad/autograd/op_table.hpp>
+#include <xgrad/autograd/ops/activation_grad.hpp>
 #include <xgrad/autograd/ops/reduction.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/kernels/conv.hpp>
@@ -53,9 +54,11 @@ void check_grad_shape(const char* op, const Tensor& grad, const kernels::Conv2dG
 
 Dtype common_dtype(const Tensor& a, const Tensor& b) { return promote(a.dtype(), b.dtype()); }
 
-// saved = {x, W}, ints = params + {has_bias}.
-Grads conv2d_grad(Context& c, const Tensor& g) {
+// saved = {x, W} (+ the output when an activation is fused), ints = params + {has_bias, activation}.
+Grads conv2d_grad(Context& c, const Tensor& g_out) {
   const Conv2dParams p = unpack(c.ints);
+  const auto act = static_cast<Activation>(c.ints[9]);
+  const Tensor g = act == Activation::Identity ? g_out : autograd::activation_grad(act, g_out, c.output());
   const Tensor x = c.saved(0), w = c.saved(1);
   Grads grads{c.needs_input_grad(0) ? conv2d_backward_input(g, w, x.shape(), p) : Tensor(),
               c.needs_input_grad(1) ? conv2d_backward_weight(x, g, w.shape(), p) : Tensor()};
@@ -82,17 +85,36 @@ Grads backward_weight_grad(Context& c, const Tensor& gg) {
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dParams p) {
+  return conv2d(x, weight, bias, p, Activation::Identity);
+}
+
+namespace {
+const char* conv2d_node_name(Activation act) {
+  switch (act) {
+    case Activation::Relu: return "Conv2dRelu";
+    case Activation::Tanh: return "Conv2dTanh";
+    case Activation::Sigmoid: return "Conv2dSigmoid";
+    case Activation::Identity: break;
+  }
+  return "Conv2d";
+}
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dParams p, Activation act) {
   const kernels::Conv2dGeometry g = geometry("conv2d", x.shape(), weight.shape(), p);
   if (bias.defined() && bias.shape() != Shape{g.out_channels})
     throw ShapeError("conv2d: bias of shape " + shape_str(bias.shape()) + " does not match weight of shape " +
                      shape_str(weight.shape()) + " (expected [" + std::to_string(g.out_channels) + "])");
   const Dtype dtype = bias.defined() ? promote(common_dtype(x, weight), bias.dtype()) : common_dtype(x, weight);
   const Tensor xc = x.to(dtype), wc = weight.to(dtype), bc = bias.defined() ? bias.to(dtype) : Tensor();
-  Tensor y = kernels::conv2d_forward(xc, wc, bc, g);
-  if (auto* ctx = autograd::track("Conv2d", bias.defined() ? Grads{xc, wc, bc} : Grads{xc, wc}, y, conv2d_grad)) {
+  Tensor y = kernels::conv2d_forward(xc, wc, bc, g, act);
+  if (auto* ctx = autograd::track(conv2d_node_name(act), bias.defined() ? Grads{xc, wc, bc} : Grads{xc, wc}, y,
+                                  conv2d_grad)) {
     ctx->save_for_backward({xc, wc});
+    if (act != Activation::Identity) ctx->save_output();
     ctx->ints = pack(p);
     ctx->ints.push_back(bias.defined());
+    ctx->ints.push_back(static_cast<std::int64_t>(act));
   }
   return y;
 }
@@ -138,6 +160,10 @@ const autograd::OpTableRegistrar rows({
      .fn = [](V x) { return conv2d(x[0], x[1], {}, {.stride = {1, 2}, .padding = {1, 0, 0, 1}}); }},
     {.name = "conv2d/channels_batch", .shapes = {{2, 3, 4, 4}, {4, 3, 3, 3}, {4}},
      .fn = [](V x) { return conv2d(x[0], x[1], x[2], {.padding = {1, 1, 1, 1}}); }},
+    {.name = "conv2d/relu_same", .shapes = {{2, 2, 5, 5}, {3, 2, 3, 3}, {3}},
+     .fn = [](V x) { return conv2d(x[0], x[1], x[2], {.padding = {1, 1, 1, 1}}, Activation::Relu); }},
+    {.name = "conv2d/tanh", .shapes = {{1, 2, 4, 4}, {2, 2, 3, 3}, {2}},
+     .fn = [](V x) { return conv2d(x[0], x[1], x[2], {}, Activation::Tanh); }},
     {.name = "conv2d/pointwise", .shapes = {{2, 3, 3, 3}, {2, 3, 1, 1}, {2}},
      .fn = [](V x) { return conv2d(x[0], x[1], x[2]); }},
     {.name = "conv2d_backward_input", .shapes = {{2, 3, 3, 3}, {3, 2, 3, 3}},

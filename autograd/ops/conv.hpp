@@ -7,6 +7,7 @@
 // For y = conv2d(x, W) + b: dx = conv2d_backward_input(g, W), dW = conv2d_backward_weight(x, g),
 // db = sum of g over (N, OH, OW). The two backward ops are bilinear, so their derivatives are
 // again these ops (see each doc comment). Kernels: im2col + GEMM (core/kernels/conv.hpp).
+#include <xgrad/core/activation.hpp>
 #include <xgrad/core/tensor.hpp>
 
 #include <array>
@@ -39,6 +40,11 @@ struct Conv2dParams {
 /// [8, 3, 28, 28], weight [32, 1, 5, 5])"), a bias that is not [O] or a kernel larger than the
 /// padded input, and ValueError for a non-positive stride or dilation or a negative padding.
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, Conv2dParams p = {});
+
+/// act(conv2d(x, W, b)) as one node: each image's output block is activated in place right after
+/// its product, and backward forms G * act'(.) from the saved output in one pass before the two
+/// adjoints. Activation::Identity is plain conv2d.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dParams p, Activation act);
 
 /// The gradient of conv2d with respect to its input (the transposed convolution): grad
 /// [N, O, OH, OW] and weight [O, C, kh, kw] -> dx of `input_shape` [N, C, H, W], where grad's

@@ -4,9 +4,11 @@
 
 #include <xgrad/autograd/function_node.hpp>
 #include <xgrad/autograd/op_table.hpp>
+#include <xgrad/autograd/ops/activation_grad.hpp>
 #include <xgrad/autograd/ops/reduction.hpp>
 #include <xgrad/autograd/ops/shape.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/kernels/activation.hpp>
 #include <xgrad/core/kernels/gemm.hpp>
 
 #include <string>
@@ -28,8 +30,11 @@ Grads mm_backward(Context& c, const Tensor& g) {
           c.needs_input_grad(1) ? (tb ? mm(g, a, true, ta) : mm(a, g, !ta, false)) : Tensor()};
 }
 
-// saved = {x [rows, in], W [out, in]}, ints = {has_bias}. y = x W^T + b.
-Grads linear_backward(Context& c, const Tensor& g) {
+// saved = {x [rows, in], W [out, in]} (+ the output when an activation is fused), ints = {has_bias,
+// activation}. y = act(x W^T + b).
+Grads linear_backward(Context& c, const Tensor& g_out) {
+  const auto act = static_cast<Activation>(c.ints[1]);
+  const Tensor g = act == Activation::Identity ? g_out : autograd::activation_grad(act, g_out, c.output());
   const Tensor x = c.saved(0), w = c.saved(1);
   Grads grads{c.needs_input_grad(0) ? mm(g, w) : Tensor(), c.needs_input_grad(1) ? mm(g, x, true, false) : Tensor()};
   if (c.ints[0] != 0) grads.push_back(c.needs_input_grad(2) ? sum(g, {0}) : Tensor());
@@ -86,6 +91,22 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  return linear(x, weight, bias, Activation::Identity);
+}
+
+namespace {
+const char* linear_node_name(Activation act) {
+  switch (act) {
+    case Activation::Relu: return "LinearRelu";
+    case Activation::Tanh: return "LinearTanh";
+    case Activation::Sigmoid: return "LinearSigmoid";
+    case Activation::Identity: break;
+  }
+  return "Linear";
+}
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Activation act) {
   if (weight.dim() != 2)
     throw ShapeError("linear: weight must be 2-d [out_features, in_features], got shape " + shape_str(weight.shape()));
   const std::int64_t out_features = weight.shape()[0], in_features = weight.shape()[1];
@@ -100,11 +121,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const Tensor x2 = rows_2d(x);
   Tensor y = bias.defined() ? kernels::addmm_raw(bias, x2, weight, false, true, "linear")
                             : kernels::matmul_raw(x2, weight, false, true, "linear");
+  kernels::activation_inplace(act, y);
   const std::vector<Tensor> inputs =
       bias.defined() ? std::vector<Tensor>{x2, weight, bias} : std::vector<Tensor>{x2, weight};
-  if (auto* ctx = autograd::track("Linear", inputs, y, linear_backward)) {
+  if (auto* ctx = autograd::track(linear_node_name(act), inputs, y, linear_backward)) {
     ctx->save_for_backward({x2, weight});
-    ctx->ints = {bias.defined()};
+    if (act != Activation::Identity) ctx->save_output();
+    ctx->ints = {bias.defined(), static_cast<std::int64_t>(act)};
   }
   if (x.dim() == 2) return y;
   Shape out_shape = x.shape();
@@ -150,6 +173,12 @@ const autograd::OpTableRegistrar rows({
     {.name = "linear/no_bias", .shapes = {{-1, -2}, {-3, -2}}, .fn = [](V x) { return linear(x[0], x[1]); }},
     {.name = "linear/batched_input", .shapes = {{-4, -1, -2}, {-3, -2}, {-3}},
      .fn = [](V x) { return linear(x[0], x[1], x[2]); }},
+    {.name = "linear/relu", .shapes = {{-1, -2}, {-3, -2}, {-3}},
+     .fn = [](V x) { return linear(x[0], x[1], x[2], Activation::Relu); }},
+    {.name = "linear/tanh", .shapes = {{-1, -2}, {-3, -2}, {-3}},
+     .fn = [](V x) { return linear(x[0], x[1], x[2], Activation::Tanh); }},
+    {.name = "linear/sigmoid_no_bias", .shapes = {{-1, -2}, {-3, -2}},
+     .fn = [](V x) { return linear(x[0], x[1], Tensor(), Activation::Sigmoid); }},
     {.name = "dot", .shapes = {{-1}, {-1}}, .fn = [](V x) { return dot(x[0], x[1]); }},
     {.name = "outer", .shapes = {{-1}, {-2}}, .fn = [](V x) { return outer(x[0], x[1]); }},
 });

@@ -2,6 +2,7 @@
 // Differentiable matrix products. mm is the one primitive (a GEMM with transpose flags, so neither
 // forward nor backward ever copies a transposed matrix); matmul, dot and outer are composed from it
 // with reshapes, and linear is fused (one GEMM accumulating onto the bias).
+#include <xgrad/core/activation.hpp>
 #include <xgrad/core/tensor.hpp>
 
 namespace xg {
@@ -27,6 +28,11 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 /// or undefined -> y [..., out]. One GEMM with W read transposed in place, accumulated onto the bias.
 /// Backward: dx = G W, dW = G^T x (over all rows of x), db = sum of G over the rows.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+
+/// act(x W^T + b) as one node: the activation is applied in place to the product's output, and
+/// backward first forms G' = G * act'(.) from the saved output (one pass), then proceeds as linear
+/// with G'. Same shapes and errors as linear; Activation::Identity is plain linear.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Activation act);
 
 /// Inner product of two 1-d tensors of the same length: sum_i a_i b_i -> 0-d tensor.
 Tensor dot(const Tensor& a, const Tensor& b);

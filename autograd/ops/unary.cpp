@@ -2,6 +2,7 @@
 #include <xgrad/autograd/ops/unary.hpp>
 
 #include <xgrad/autograd/function_node.hpp>
+#include <xgrad/autograd/ops/activation_grad.hpp>
 #include <xgrad/autograd/op_table.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/compare.hpp>
@@ -67,20 +68,24 @@ Tensor reciprocal(const Tensor& x) {
 }
 Tensor tanh(const Tensor& x) {
   return unary_op("Tanh", UnaryOp::Tanh, x,
-                  [](Context& c, const Tensor& g) -> Grads { return {g * (1.0 - square(c.output()))}; },
+                  [](Context& c, const Tensor& g) -> Grads {
+                    return {autograd::activation_grad(Activation::Tanh, g, c.output())};
+                  },
                   Save::Output);
 }
 Tensor sigmoid(const Tensor& x) {
   return unary_op("Sigmoid", UnaryOp::Sigmoid, x,
                   [](Context& c, const Tensor& g) -> Grads {
-                    const Tensor s = c.output();
-                    return {g * s * (1.0 - s)};
+                    return {autograd::activation_grad(Activation::Sigmoid, g, c.output())};
                   },
                   Save::Output);
 }
 Tensor relu(const Tensor& x) {
   return unary_op("Relu", UnaryOp::Relu, x,
-                  [](Context& c, const Tensor& g) -> Grads { return {g * gt(c.output(), 0.0)}; }, Save::Output);
+                  [](Context& c, const Tensor& g) -> Grads {
+                    return {autograd::activation_grad(Activation::Relu, g, c.output())};
+                  },
+                  Save::Output);
 }
 Tensor sin(const Tensor& x) {
   return unary_op("Sin", UnaryOp::Sin, x, [](Context& c, const Tensor& g) -> Grads { return {g * cos(in(c))}; },

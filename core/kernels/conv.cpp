@@ -9,6 +9,7 @@
 #include <xgrad/core/allocator.hpp>
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/kernels/activation.hpp>
 #include <xgrad/core/kernels/gemm.hpp>
 #include <xgrad/core/parallel.hpp>
 #include <xgrad/core/tensor_impl.hpp>
@@ -136,7 +137,8 @@ bool is_pointwise(const Conv2dGeometry& g) {
          w.pad_bottom == 0 && w.pad_left == 0 && w.pad_right == 0;
 }
 
-template <class T> void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g) {
+template <class T>
+void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, Activation act) {
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w;
   const bool pointwise = is_pointwise(g);
@@ -152,6 +154,7 @@ template <class T> void forward_impl(const T* x, const T* w, const T* b, T* y, c
       if (b)
         for (std::int64_t o = 0; o < O; ++o) std::fill(out + o * L, out + (o + 1) * L, b[o]);
       image_gemm<T>(g.batch > 1, false, false, O, L, K, w, cols, b ? 1.0 : 0.0, out);
+      apply_activation<T>(act, out, O * L);
     }
   });
 }
@@ -258,12 +261,13 @@ Conv2dGeometry make_conv2d_geometry(const char* op, const Shape& input, std::int
   return g;
 }
 
-Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dGeometry& g) {
+Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dGeometry& g,
+                      Activation act) {
   check_dtypes("conv2d", x, weight);
   if (bias.defined()) check_dtypes("conv2d", x, bias);
   Tensor y = empty_tensor(g.output_shape(), x.dtype());
   dispatch_float(x.dtype(), "conv2d", [&]<class T>() {
-    forward_impl<T>(x.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr, y.data<T>(), g);
+    forward_impl<T>(x.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr, y.data<T>(), g, act);
   });
   return y;
 }

@@ -17,6 +17,7 @@
 // depend only on the sizes): chunk c accumulates its images in order into its own partial buffer,
 // and the partials are added in chunk order, so every result is bitwise identical at any thread
 // count. Pooling reuses Conv2dGeometry (see pool.hpp).
+#include <xgrad/core/activation.hpp>
 #include <xgrad/core/tensor.hpp>
 
 #include <cstdint>
@@ -64,7 +65,8 @@ Span valid_span(std::int64_t offset, std::int64_t stride, std::int64_t size, std
 
 /// y = conv2d(x, weight) + bias: x [N, C, H, W], weight [O, C, kh, kw], bias [O] or undefined,
 /// all of one float dtype and matching `g`; returns [N, O, OH, OW].
-Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dGeometry& g);
+Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dGeometry& g,
+                      Activation act = Activation::Identity);
 
 /// The adjoint of conv2d in its input (a transposed convolution): grad [N, O, OH, OW] and weight
 /// [O, C, kh, kw] give dx [N, C, H, W] = col2im(W^T grad_n) per image. Input positions no window

@@ -115,6 +115,20 @@ template <class T, BinaryOp Op> void binary_rows(const BroadcastPlan<2>& plan, c
   });
 }
 
+// out = op(a, s) (or op(s, a)), one inner loop per op with the scalar in a register.
+template <class T, BinaryOp Op>
+void scalar_rows(const T* a, const T s, bool scalar_first, T* out, std::int64_t n) {
+  parallel_for(0, n, kGrain, [=](std::int64_t b, std::int64_t e) {
+    const T sv = s;
+    const T* __restrict pa = a;
+    T* __restrict po = out;
+    if (scalar_first)
+      for (std::int64_t i = b; i < e; ++i) po[i] = apply_binary<T>(Op, sv, pa[i]);
+    else
+      for (std::int64_t i = b; i < e; ++i) po[i] = apply_binary<T>(Op, pa[i], sv);
+  });
+}
+
 template <class T> void binary_typed(BinaryOp op, const BroadcastPlan<2>& p, const T* a, const T* b, T* o) {
   switch (op) {
 #define XG_CASE(NAME) \
@@ -153,15 +167,15 @@ Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, bool scalar_first) 
     return binary_scalar(op, cast(a, Dtype::Float32), s, scalar_first);
   Tensor out = empty_tensor(a.shape(), a.dtype());
   dispatch_all(a.dtype(), [&]<class T>() {
-    const T sv = static_cast<T>(s);
     const T* pa = a.data<T>();
     T* po = out.data<T>();
-    parallel_for(0, a.numel(), kGrain, [&](std::int64_t b, std::int64_t e) {
-      if (scalar_first)
-        for (std::int64_t i = b; i < e; ++i) po[i] = apply_binary<T>(op, sv, pa[i]);
-      else
-        for (std::int64_t i = b; i < e; ++i) po[i] = apply_binary<T>(op, pa[i], sv);
-    });
+    switch (op) {
+#define XG_CASE(NAME) \
+  case BinaryOp::NAME: return scalar_rows<T, BinaryOp::NAME>(pa, static_cast<T>(s), scalar_first, po, a.numel());
+      XG_CASE(Add) XG_CASE(Sub) XG_CASE(Mul) XG_CASE(Div) XG_CASE(Pow) XG_CASE(Maximum) XG_CASE(Minimum)
+      XG_CASE(Lt) XG_CASE(Le) XG_CASE(Gt) XG_CASE(Ge) XG_CASE(Eq) XG_CASE(Ne)
+#undef XG_CASE
+    }
   });
   return out;
 }

@@ -99,8 +99,62 @@ void spread_row(const T* __restrict share, std::int64_t stride, std::int64_t off
   for (std::int64_t ow = s.lo; ow < s.hi; ++ow) row[ow * stride + offset] += share[ow];
 }
 
+// A 2x2 window with stride 2 and no padding (the common pooling layer): each output reads two
+// adjacent pairs of two input rows, with the same "first strictly larger, or first NaN" rule.
+bool is_2x2_stride2(const Conv2dGeometry& g) {
+  const Window2d& w = g.window;
+  return w.kernel_h == 2 && w.kernel_w == 2 && w.stride_h == 2 && w.stride_w == 2 && w.pad_top == 0 &&
+         w.pad_left == 0 && w.dilation_h == 1 && w.dilation_w == 1 && 2 * g.out_h <= g.in_h && 2 * g.out_w <= g.in_w;
+}
+
+// Two loops per block of outputs: the first (vectorized) keeps the values and the tap code 0..3
+// as a T, so compares and selects share lanes; the second turns the code into the int64 input
+// position. `v > b || (v != v && b == b)` is the generic rule in a form the vectorizer accepts.
+template <class T>
+void max_pool_2x2_row(const T* __restrict r0, const T* __restrict r1, std::int64_t base, std::int64_t W,
+                      std::int64_t OW, T* __restrict best, std::int64_t* __restrict arg) {
+  constexpr std::int64_t kBlock = 64;
+  T code[kBlock];
+  for (std::int64_t o0 = 0; o0 < OW; o0 += kBlock) {
+    const std::int64_t n = std::min(kBlock, OW - o0);
+    const T* a = r0 + 2 * o0;
+    const T* c = r1 + 2 * o0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      T b = a[2 * i], k = 0;
+      const T v1 = a[2 * i + 1], v2 = c[2 * i], v3 = c[2 * i + 1];
+      bool take = v1 > b || (v1 != v1 && b == b);
+      b = take ? v1 : b;
+      k = take ? T(1) : k;
+      take = v2 > b || (v2 != v2 && b == b);
+      b = take ? v2 : b;
+      k = take ? T(2) : k;
+      take = v3 > b || (v3 != v3 && b == b);
+      b = take ? v3 : b;
+      k = take ? T(3) : k;
+      best[o0 + i] = b;
+      code[i] = k;
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto k = static_cast<std::int64_t>(code[i]);
+      arg[o0 + i] = base + 2 * (o0 + i) + (k & 1) + (k >> 1) * W;
+    }
+  }
+}
+
 template <class T> void max_pool_impl(const T* x, T* values, std::int64_t* indices, const Conv2dGeometry& g) {
   const std::int64_t W = g.in_w, OW = g.out_w, sw = g.window.stride_w;
+  if (is_2x2_stride2(g)) {
+    const std::int64_t in_plane = g.in_h * W, out_plane = g.out_h * OW;
+    for_each_plane(g.batch * g.channels, in_plane, [&](std::int64_t p0, std::int64_t p1) {
+      for (std::int64_t p = p0; p < p1; ++p)
+        for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+          const T* r0 = x + p * in_plane + 2 * oh * W;
+          max_pool_2x2_row(r0, r0 + W, 2 * oh * W, W, OW, values + p * out_plane + oh * OW,
+                           indices + p * out_plane + oh * OW);
+        }
+    });
+    return;
+  }
   const std::int64_t in_plane = g.in_h * W, out_plane = g.out_h * OW;
   const PoolPlan plan = make_plan(g);
   for_each_plane(g.batch * g.channels, in_plane, [&](std::int64_t p0, std::int64_t p1) {

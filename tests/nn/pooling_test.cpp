@@ -188,6 +188,12 @@ BOOST_AUTO_TEST_CASE(max_gradient_goes_to_the_first_maximum_and_nan_propagates) 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const Tensor y = xg::tensor({1.0, nan, 3.0, 4.0}).reshape({1, 1, 2, 2});
   BOOST_TEST(std::isnan(xg::max_pool2d(y, {2, 2}).item()));
+  // Two NaNs (and a larger value after them): the first NaN holds the window, in float32 and 64.
+  for (const Dtype dtype : {Dtype::Float32, Dtype::Float64}) {
+    const Tensor z = xg::tensor({1.0, nan, nan, 4.0}, {.dtype = dtype}).reshape({1, 1, 2, 2}).requires_grad_(true);
+    xg::max_pool2d(z, {2, 2}).sum().backward();
+    expect_values(z.grad(), {1, 1, 2, 2}, {0, 1, 0, 0});
+  }
   // -inf is a value like any other.
   const double inf = std::numeric_limits<double>::infinity();
   expect_values(xg::max_pool2d(xg::full({1, 1, 2, 2}, -inf), {2, 2}), {1, 1, 1, 1}, {-inf});
