@@ -1,5 +1,7 @@
 #include <xgrad/nn/functional.hpp>
 
+#include <xgrad/autograd/function_node.hpp>
+#include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/autograd/ops/ops.hpp>
 #include <xgrad/core/creation.hpp>
 
@@ -36,6 +38,36 @@ Tensor silu(const Tensor& x) { return x * xg::sigmoid(x); }
 
 Tensor log_softmax(const Tensor& x, std::int64_t axis) { return x - logsumexp(x, {axis}, true); }
 
-Tensor softmax(const Tensor& x, std::int64_t axis) { return exp(log_softmax(x, axis)); }
+namespace {
+// saved = {x, y}, ints = {axis}. dx = y * (g - sum(g * y, axis)).
+std::vector<Tensor> softmax_backward(autograd::Context& c, const Tensor& g) {
+  const Tensor y = c.output();
+  return {y * (g - sum(g * y, {c.ints[0]}, true))};
+}
+}  // namespace
+
+Tensor softmax(const Tensor& x, std::int64_t axis) {
+  // One "Softmax" node (not exp of log_softmax), so a loss can find the logits it came from
+  // (softmax_logits) and use the fused softmax cross-entropy.
+  Tensor y;
+  {
+    autograd::NoGradGuard no_grad;
+    y = exp(log_softmax(x, axis));
+  }
+  if (auto* ctx = autograd::track("Softmax", {x}, y, softmax_backward)) {
+    ctx->save_for_backward({x});
+    ctx->save_output();
+    ctx->ints = {axis < 0 ? axis + x.dim() : axis};
+  }
+  return y;
+}
+
+std::optional<Tensor> softmax_logits(const Tensor& probs) {
+  const auto* node = dynamic_cast<const autograd::FunctionNode*>(probs.grad_fn().get());
+  if (node == nullptr || node->name() != "SoftmaxBackward" || node->released()) return std::nullopt;
+  auto& ctx = const_cast<autograd::FunctionNode*>(node)->context();
+  if (ctx.ints.empty() || ctx.ints[0] != probs.dim() - 1) return std::nullopt;
+  return ctx.saved(0);
+}
 
 }  // namespace xg::nn::functional

@@ -3,6 +3,8 @@
 // (so every one has first and second derivatives). Layers in nn/ call these.
 #include <xgrad/core/tensor.hpp>
 
+#include <optional>
+
 #include <cstdint>
 
 namespace xg::nn::functional {
@@ -29,5 +31,10 @@ Tensor tanh(const Tensor& x);
 Tensor softmax(const Tensor& x, std::int64_t axis = -1);
 /// x_i - log sum_j e^x_j along `axis`, stable.
 Tensor log_softmax(const Tensor& x, std::int64_t axis = -1);
+
+/// The logits x of probs = softmax(x, -1) when probs is the recorded output of softmax over its
+/// last axis (as Keras' `_keras_logits`), else nullopt. The cross-entropy losses use it to compute
+/// from logits: exact, stable, and one fused node instead of the softmax and the log chain.
+std::optional<Tensor> softmax_logits(const Tensor& probs);
 
 }  // namespace xg::nn::functional

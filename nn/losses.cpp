@@ -1,10 +1,13 @@
 #include <xgrad/nn/losses.hpp>
 
+#include <xgrad/autograd/function_node.hpp>
+#include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/autograd/ops/ops.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/nn/functional.hpp>
 
 #include <map>
+#include <optional>
 
 namespace xg::nn {
 namespace {
@@ -16,6 +19,30 @@ Tensor reduce(const Tensor& per_sample, Reduction reduction) {
     case Reduction::None: return per_sample;
   }
   return per_sample;
+}
+
+// saved = {logits, target}. Per row: d/dx = g (softmax(x) sum(t) - t), d/dt = -g log_softmax(x).
+std::vector<Tensor> softmax_cross_entropy_backward(autograd::Context& c, const Tensor& g) {
+  const Tensor x = c.saved(0), t = c.saved(1);
+  Shape column = g.shape();
+  column.push_back(1);
+  const Tensor gc = g.reshape(column);
+  return {c.needs_input_grad(0) ? (functional::softmax(x, -1) * sum(t, {-1}, true) - t) * gc : Tensor(),
+          c.needs_input_grad(1) ? -functional::log_softmax(x, -1) * gc : Tensor()};
+}
+
+// -sum(t * log_softmax(x)) over the last axis, one "SoftmaxCrossEntropy" node whose backward is
+// the closed form above (no softmax, log or clip nodes in the graph).
+Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target_in) {
+  const Tensor target = target_in.to(logits.dtype());
+  Tensor loss;
+  {
+    autograd::NoGradGuard no_grad;
+    loss = -sum(target * functional::log_softmax(logits, -1), {-1});
+  }
+  if (auto* ctx = autograd::track("SoftmaxCrossEntropy", {logits, target}, loss, softmax_cross_entropy_backward))
+    ctx->save_for_backward({logits, target});
+  return loss;
 }
 
 void check_same_shape(const char* op, const Tensor& pred, const Tensor& target) {
@@ -78,10 +105,12 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, CrossEntropyOpt
 Tensor categorical_crossentropy(const Tensor& pred, const Tensor& target, ProbabilisticOptions options) {
   check_same_shape("categorical_crossentropy", pred, target);
   if (pred.dim() < 1) throw ShapeError("categorical_crossentropy: expected predictions [N, C], got a scalar");
+  if (options.from_logits) return reduce(softmax_cross_entropy(pred, target), options.reduction);
+  // Keras: the output of a softmax is traced back to its logits (exact and stable).
+  if (const auto logits = functional::softmax_logits(pred))
+    return reduce(softmax_cross_entropy(*logits, target), options.reduction);
   Tensor log_probs;
-  if (options.from_logits) {
-    log_probs = functional::log_softmax(pred, -1);
-  } else {
+  {
     // Keras: renormalize along the class axis, then clip away from 0 and 1.
     const Tensor p = pred / sum(pred, {-1}, true);
     log_probs = log(clamp(p, kProbabilityEpsilon, 1.0 - kProbabilityEpsilon));
@@ -92,9 +121,10 @@ Tensor categorical_crossentropy(const Tensor& pred, const Tensor& target, Probab
 Tensor sparse_categorical_crossentropy(const Tensor& pred, const Tensor& labels, ProbabilisticOptions options) {
   return with_batch_axis(pred, labels, [&](const Tensor& p, const Tensor& y) {
     const Tensor index = label_index("sparse_categorical_crossentropy", p, y);
-    const Tensor log_probs = options.from_logits
-                                 ? functional::log_softmax(p, 1)
-                                 : log(clamp(p / sum(p, {1}, true), kProbabilityEpsilon, 1.0 - kProbabilityEpsilon));
+    const std::optional<Tensor> logits = options.from_logits ? std::optional<Tensor>(p) : functional::softmax_logits(p);
+    const Tensor log_probs =
+        logits ? functional::log_softmax(*logits, 1)
+               : log(clamp(p / sum(p, {1}, true), kProbabilityEpsilon, 1.0 - kProbabilityEpsilon));
     return reduce(-gather(log_probs, 1, index).reshape({p.size(0)}), options.reduction);
   });
 }

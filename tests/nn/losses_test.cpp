@@ -175,6 +175,11 @@ BOOST_AUTO_TEST_CASE(gradcheck_every_loss_wrt_predictions) {
        {[&](const auto& in) { return nn::categorical_crossentropy(in[0], onehot, {.from_logits = true}); }, z}},
       {"sparse_categorical_crossentropy",
        {[&](const auto& in) { return nn::sparse_categorical_crossentropy(in[0], y); }, probs}},
+      // A softmax output is traced back to its logits (the fused path).
+      {"categorical_crossentropy of softmax",
+       {[&](const auto& in) { return nn::categorical_crossentropy(nn::functional::softmax(in[0]), onehot); }, z}},
+      {"sparse_categorical_crossentropy of softmax",
+       {[&](const auto& in) { return nn::sparse_categorical_crossentropy(nn::functional::softmax(in[0]), y); }, z}},
       {"binary_crossentropy", {[&](const auto& in) { return nn::binary_crossentropy(in[0], t); }, p}},
       {"binary_crossentropy_with_logits",
        {[&](const auto& in) { return nn::binary_crossentropy_with_logits(in[0], t, Reduction::None); }, r}},
@@ -185,6 +190,21 @@ BOOST_AUTO_TEST_CASE(gradcheck_every_loss_wrt_predictions) {
   for (const auto& [name, c] : cases) {
     BOOST_TEST_CONTEXT(name) { expect_gradcheck(c.first, {c.second}); }
   }
+}
+
+BOOST_AUTO_TEST_CASE(softmax_output_uses_the_fused_logits_path) {
+  // Same value as the clipped probability form, one fused node, and the exact gradient
+  // softmax(z) - onehot (over the batch mean) even where the probability form would clip.
+  const Tensor z = f64({{1.0, 2.0, 0.5}, {40.0, -40.0, 0.0}}, true);
+  const Tensor onehot = f64({{0, 1, 0}, {0, 1, 0}});
+  const Tensor probs = nn::functional::softmax(z);
+  const Tensor loss = nn::categorical_crossentropy(probs, onehot);
+  loss.backward();
+  const Tensor expected = (nn::functional::softmax(z.detach()) - onehot) * 0.5;
+  expect_values(z.grad(), {2, 3}, expected.to_vector<double>(), 1e-12);
+  // Second row: log p = -80 exactly through the logits (the clipped form would give -log 1e-7).
+  const Tensor unreduced = nn::categorical_crossentropy(probs, onehot, {.reduction = Reduction::None});
+  BOOST_TEST(unreduced.to_vector<double>()[1] == 80.0, boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(losses_by_name) {
