@@ -78,7 +78,11 @@ def load_mnist(data_dir, limit=-1):
     arrays = [read_idx(p) for p in paths]
     if limit > 0:
         arrays[0], arrays[1] = arrays[0][:limit], arrays[1][:limit]
-    images = [torch.from_numpy(a.astype(np.float32) / np.float32(255.0)) for a in (arrays[0], arrays[2])]
+    images = []
+    for a in (arrays[0], arrays[2]):
+        pixels = a.astype(np.float32)
+        pixels /= np.float32(255.0)  # in place: no second copy of the training set
+        images.append(torch.from_numpy(pixels))
     labels = [torch.from_numpy(a.astype(np.int64)) for a in (arrays[1], arrays[3])]
     return images[0], labels[0], images[1], labels[1]
 
@@ -165,10 +169,10 @@ def train(args):
     model.train()
     for _ in range(args.epochs):
         perm = torch.randperm(n)  # a fresh shuffle each epoch, as Keras' fit(shuffle=True)
-        xs, ys = x[perm], y[perm]
         for i in range(0, n, batch):  # the last partial batch is kept, as in Keras
+            index = perm[i : i + batch]
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xs[i : i + batch]), ys[i : i + batch])
+            loss = loss_fn(model(x[index]), y[index])
             loss.backward()
             optimizer.step()
     fit_s = time.perf_counter() - start
