@@ -21,4 +21,8 @@ Tensor activation_grad(Activation act, const Tensor& grad, const Tensor& output)
   return grad;
 }
 
+Tensor fused_activation_grad(Context& ctx, Activation act, const Tensor& grad) {
+  return act == Activation::Identity ? grad : activation_grad(act, grad, ctx.output());
+}
+
 }  // namespace xg::autograd

@@ -58,7 +58,7 @@ Dtype common_dtype(const Tensor& a, const Tensor& b) { return promote(a.dtype(),
 Grads conv2d_grad(Context& c, const Tensor& g_out) {
   const Conv2dParams p = unpack(c.ints);
   const auto act = static_cast<Activation>(c.ints[9]);
-  const Tensor g = act == Activation::Identity ? g_out : autograd::activation_grad(act, g_out, c.output());
+  const Tensor g = autograd::fused_activation_grad(c, act, g_out);
   const Tensor x = c.saved(0), w = c.saved(1);
   Grads grads{c.needs_input_grad(0) ? conv2d_backward_input(g, w, x.shape(), p) : Tensor(),
               c.needs_input_grad(1) ? conv2d_backward_weight(x, g, w.shape(), p) : Tensor()};
@@ -89,15 +89,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
 }
 
 namespace {
-const char* conv2d_node_name(Activation act) {
-  switch (act) {
-    case Activation::Relu: return "Conv2dRelu";
-    case Activation::Tanh: return "Conv2dTanh";
-    case Activation::Sigmoid: return "Conv2dSigmoid";
-    case Activation::Identity: break;
-  }
-  return "Conv2d";
-}
+constexpr autograd::FusedNodeNames kConv2dNames{"Conv2d", "Conv2dRelu", "Conv2dTanh", "Conv2dSigmoid"};
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dParams p, Activation act) {
@@ -108,7 +100,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dP
   const Dtype dtype = bias.defined() ? promote(common_dtype(x, weight), bias.dtype()) : common_dtype(x, weight);
   const Tensor xc = x.to(dtype), wc = weight.to(dtype), bc = bias.defined() ? bias.to(dtype) : Tensor();
   Tensor y = kernels::conv2d_forward(xc, wc, bc, g, act);
-  if (auto* ctx = autograd::track(conv2d_node_name(act), bias.defined() ? Grads{xc, wc, bc} : Grads{xc, wc}, y,
+  if (auto* ctx = autograd::track(autograd::fused_node_name(kConv2dNames, act), bias.defined() ? Grads{xc, wc, bc} : Grads{xc, wc}, y,
                                   conv2d_grad)) {
     ctx->save_for_backward({xc, wc});
     if (act != Activation::Identity) ctx->save_output();

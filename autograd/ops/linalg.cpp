@@ -34,7 +34,7 @@ Grads mm_backward(Context& c, const Tensor& g) {
 // activation}. y = act(x W^T + b).
 Grads linear_backward(Context& c, const Tensor& g_out) {
   const auto act = static_cast<Activation>(c.ints[1]);
-  const Tensor g = act == Activation::Identity ? g_out : autograd::activation_grad(act, g_out, c.output());
+  const Tensor g = autograd::fused_activation_grad(c, act, g_out);
   const Tensor x = c.saved(0), w = c.saved(1);
   Grads grads{c.needs_input_grad(0) ? mm(g, w) : Tensor(), c.needs_input_grad(1) ? mm(g, x, true, false) : Tensor()};
   if (c.ints[0] != 0) grads.push_back(c.needs_input_grad(2) ? sum(g, {0}) : Tensor());
@@ -95,15 +95,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 }
 
 namespace {
-const char* linear_node_name(Activation act) {
-  switch (act) {
-    case Activation::Relu: return "LinearRelu";
-    case Activation::Tanh: return "LinearTanh";
-    case Activation::Sigmoid: return "LinearSigmoid";
-    case Activation::Identity: break;
-  }
-  return "Linear";
-}
+constexpr autograd::FusedNodeNames kLinearNames{"Linear", "LinearRelu", "LinearTanh", "LinearSigmoid"};
 }  // namespace
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Activation act) {
@@ -124,7 +116,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Activat
   kernels::activation_inplace(act, y);
   const std::vector<Tensor> inputs =
       bias.defined() ? std::vector<Tensor>{x2, weight, bias} : std::vector<Tensor>{x2, weight};
-  if (auto* ctx = autograd::track(linear_node_name(act), inputs, y, linear_backward)) {
+  if (auto* ctx = autograd::track(autograd::fused_node_name(kLinearNames, act), inputs, y, linear_backward)) {
     ctx->save_for_backward({x2, weight});
     if (act != Activation::Identity) ctx->save_output();
     ctx->ints = {bias.defined(), static_cast<std::int64_t>(act)};

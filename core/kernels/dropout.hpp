@@ -8,7 +8,7 @@ namespace xg::kernels {
 
 /// mask[i] = 1 / (1 - rate) if u_i >= rate else 0, for a float `dtype`, where u_i is a 24-bit
 /// uniform hashed from (the block's first 64-bit draw, i) with 32-bit arithmetic (vectorizes).
-/// The caller reserves numel counters for the block, so later draws never overlap it.
+/// Only that first draw is used: one reserved counter per mask keeps masks independent.
 Tensor dropout_mask(const Shape& shape, Dtype dtype, double rate, const GeneratorState& block);
 
 }  // namespace xg::kernels

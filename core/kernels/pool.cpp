@@ -143,8 +143,8 @@ void max_pool_2x2_row(const T* __restrict r0, const T* __restrict r1, std::int64
 
 template <class T> void max_pool_impl(const T* x, T* values, std::int64_t* indices, const Conv2dGeometry& g) {
   const std::int64_t W = g.in_w, OW = g.out_w, sw = g.window.stride_w;
+  const std::int64_t in_plane = g.in_h * W, out_plane = g.out_h * OW;
   if (is_2x2_stride2(g)) {
-    const std::int64_t in_plane = g.in_h * W, out_plane = g.out_h * OW;
     for_each_plane(g.batch * g.channels, in_plane, [&](std::int64_t p0, std::int64_t p1) {
       for (std::int64_t p = p0; p < p1; ++p)
         for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
@@ -155,7 +155,6 @@ template <class T> void max_pool_impl(const T* x, T* values, std::int64_t* indic
     });
     return;
   }
-  const std::int64_t in_plane = g.in_h * W, out_plane = g.out_h * OW;
   const PoolPlan plan = make_plan(g);
   for_each_plane(g.batch * g.channels, in_plane, [&](std::int64_t p0, std::int64_t p1) {
     for (std::int64_t p = p0; p < p1; ++p) {
