@@ -25,6 +25,12 @@ target_compile_features(xgrad PUBLIC cxx_std_20)
 # max pooling, masks); -fno-math-errno lets sqrt inline. Neither changes any computed value.
 target_compile_options(xgrad PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
   $<$<CONFIG:Release>:-O3> -fno-trapping-math -fno-math-errno ${XGRAD_ARCH_FLAGS})
+# GCC's generic tuning splits unaligned 256-bit loads and stores into two 128-bit halves, which
+# halves the store rate of the Winograd transforms (they move whole vectors of tiles).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  set_source_files_properties(${PROJECT_SOURCE_DIR}/core/kernels/winograd.cpp PROPERTIES
+    COMPILE_OPTIONS "-mno-avx256-split-unaligned-load;-mno-avx256-split-unaligned-store")
+endif()
 target_link_libraries(xgrad
   PRIVATE xtensor xtensor-blas TBB::tbb ${BLAS_LIBRARIES} nlohmann_json::nlohmann_json ZLIB::ZLIB PkgConfig::GVC
   PUBLIC Threads::Threads)

@@ -158,6 +158,15 @@ const autograd::OpTableRegistrar rows({
      .fn = [](V x) { return conv2d(x[0], x[1], x[2], {}, Activation::Tanh); }},
     {.name = "conv2d/pointwise", .shapes = {{2, 3, 3, 3}, {2, 3, 1, 1}, {2}},
      .fn = [](V x) { return conv2d(x[0], x[1], x[2]); }},
+    // Four channels on both sides take the Winograd kernels (core/kernels/winograd.hpp).
+    {.name = "conv2d/winograd_5x5_same", .shapes = {{2, 4, 5, 5}, {4, 4, 5, 5}, {4}},
+     .fn = [](V x) { return conv2d(x[0], x[1], x[2], {.padding = {2, 2, 2, 2}}); }},
+    {.name = "conv2d/winograd_3x3_relu", .shapes = {{1, 4, 6, 5}, {5, 4, 3, 3}, {5}},
+     .fn = [](V x) { return conv2d(x[0], x[1], x[2], {.padding = {1, 0, 1, 1}}, Activation::Relu); }},
+    {.name = "conv2d_backward_input/winograd", .shapes = {{1, 4, 5, 5}, {4, 4, 3, 3}},
+     .fn = [](V x) { return conv2d_backward_input(x[0], x[1], {1, 4, 5, 5}, {.padding = {1, 1, 1, 1}}); }},
+    {.name = "conv2d_backward_weight/winograd", .shapes = {{2, 4, 6, 6}, {2, 4, 4, 4}},
+     .fn = [](V x) { return conv2d_backward_weight(x[0], x[1], {4, 4, 3, 3}); }},
     {.name = "conv2d_backward_input", .shapes = {{2, 3, 3, 3}, {3, 2, 3, 3}},
      .fn = [](V x) { return conv2d_backward_input(x[0], x[1], {2, 2, 5, 5}); }},
     // Stride 2 on 6x6 with a 3x3 kernel never reaches the last row and column: their gradient is 0.

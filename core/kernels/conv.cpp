@@ -6,18 +6,16 @@
 // inner loops have no bounds checks (and are plain contiguous copies / adds when the stride is 1).
 #include <xgrad/core/kernels/conv.hpp>
 
-#include <xgrad/core/allocator.hpp>
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/kernels/activation.hpp>
 #include <xgrad/core/kernels/gemm.hpp>
+#include <xgrad/core/kernels/scratch.hpp>
+#include <xgrad/core/kernels/winograd.hpp>
 #include <xgrad/core/parallel.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
-#include <cblas.h>
-
 #include <algorithm>
-#include <climits>
 #include <string>
 
 namespace xg::kernels {
@@ -31,24 +29,6 @@ constexpr std::int64_t kPartialBudget = std::int64_t{1} << 22;
 std::string pair_str(std::int64_t a, std::int64_t b) {
   return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
 }
-
-// A temporary buffer of n elements from the caching allocator (no fresh pages in steady state).
-template <class T> class Scratch {
- public:
-  explicit Scratch(std::int64_t n)
-      : bytes_(static_cast<std::size_t>(std::max<std::int64_t>(n, 0)) * sizeof(T)),
-        data_(bytes_ > 0 ? static_cast<T*>(allocator::allocate(bytes_)) : nullptr) {}
-  ~Scratch() {
-    if (data_) allocator::deallocate(data_, bytes_);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  T* get() const { return data_; }
-
- private:
-  std::size_t bytes_;
-  T* data_;
-};
 
 // Calls seg(col_segment, image_row, offset, span) for every row (c, i, j) of the column matrix and
 // every output row oh, in that order: col_segment points at the OW entries of (row, oh),
@@ -108,26 +88,13 @@ template <class T> void col2im_add(const T* col, const Conv2dGeometry& g, T* x) 
 // serial BLAS call: xg::gemm would also cut it into tiles, which costs ~1.7x the CPU time on
 // conv-sized products (e.g. 64 x 196 x 800). A single image uses xg::gemm's parallel tiles. The
 // choice depends on the sizes only, so results do not depend on the thread count.
-void blas(bool ta, bool tb, int m, int n, int k, double alpha, const float* a, const float* b, double beta, float* c) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
-              static_cast<float>(alpha), a, ta ? m : k, b, tb ? k : n, static_cast<float>(beta), c, n);
-}
-void blas(bool ta, bool tb, int m, int n, int k, double alpha, const double* a, const double* b, double beta,
-          double* c) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
-              ta ? m : k, b, tb ? k : n, beta, c, n);
-}
-
 template <class T>
 void image_gemm(bool batch_parallel, bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const T* A,
                 const T* B, double beta, T* C) {
-  if (batch_parallel && std::min({M, N, K}) > 0 && std::max({M, N, K}) <= INT_MAX) {
-    static const int blas_is_serial = get_num_threads();  // sets OpenBLAS to one thread (core/parallel.cpp)
-    (void)blas_is_serial;
-    blas(ta, tb, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.0, A, B, beta, C);
-  } else {
+  if (batch_parallel)
+    gemm_serial<T>(ta, tb, M, N, K, 1.0, A, ta ? M : K, B, tb ? K : N, beta, C, N);
+  else
     gemm<T>(ta, tb, M, N, K, 1.0, A, B, beta, C);
-  }
 }
 
 // A 1x1 window with stride 1 and no padding: image n is already its own column matrix.
@@ -139,6 +106,7 @@ bool is_pointwise(const Conv2dGeometry& g) {
 
 template <class T>
 void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, Activation act) {
+  if (winograd_applies(g)) return winograd_forward<T>(x, w, b, y, g, act);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w;
   const bool pointwise = is_pointwise(g);
@@ -160,6 +128,7 @@ void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry
 }
 
 template <class T> void backward_input_impl(const T* grad, const T* w, T* dx, const Conv2dGeometry& g) {
+  if (winograd_applies(g)) return winograd_backward_input<T>(grad, w, dx, g);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w;
   const bool pointwise = is_pointwise(g);
@@ -179,6 +148,7 @@ template <class T> void backward_input_impl(const T* grad, const T* w, T* dx, co
 }
 
 template <class T> void backward_weight_impl(const T* x, const T* grad, T* dw, const Conv2dGeometry& g) {
+  if (winograd_applies(g)) return winograd_backward_weight<T>(x, grad, dw, g);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels, N = g.batch;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w, wsize = O * K;
   if (N == 0) {

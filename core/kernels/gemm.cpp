@@ -126,6 +126,25 @@ template <class T> void scale_output(T* C, std::int64_t count, double beta) {
   for (std::int64_t i = 0; i < count; ++i) C[i] = beta == 0.0 ? T(0) : static_cast<T>(beta * static_cast<double>(C[i]));
 }
 
+// Validates the sizes of `batch` products and finishes those that need no BLAS call (an empty C,
+// or K == 0 / alpha == 0 where C, batch * M rows of N elements ldc apart, is only scaled). Returns
+// false when BLAS must run; OpenBLAS is then set to one thread.
+template <class T>
+bool done_without_blas(std::int64_t batch, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, double beta,
+                       T* C, std::int64_t ldc) {
+  if (M < 0 || N < 0 || K < 0)
+    throw ValueError("gemm: negative size M=" + std::to_string(M) + ", N=" + std::to_string(N) +
+                     ", K=" + std::to_string(K));
+  if (batch == 0 || M == 0 || N == 0) return true;
+  if (K == 0 || alpha == 0.0) {
+    for (std::int64_t row = 0; row < batch * M; ++row) scale_output(C + row * ldc, N, beta);
+    return true;
+  }
+  check_blas_range(M, N, K);
+  ensure_serial_blas();
+  return false;
+}
+
 template <class T>
 void run_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const T* A,
               std::span<const std::int64_t> a_offsets, const T* B, std::span<const std::int64_t> b_offsets,
@@ -133,14 +152,8 @@ void run_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, 
   if (a_offsets.size() != b_offsets.size())
     throw ValueError("gemm_batched: " + std::to_string(a_offsets.size()) + " offsets for A but " +
                      std::to_string(b_offsets.size()) + " for B");
-  if (M < 0 || N < 0 || K < 0)
-    throw ValueError("gemm: negative size M=" + std::to_string(M) + ", N=" + std::to_string(N) +
-                     ", K=" + std::to_string(K));
   const auto batch = static_cast<std::int64_t>(a_offsets.size());
-  if (batch == 0 || M == 0 || N == 0) return;
-  if (K == 0 || alpha == 0.0) return scale_output(C, batch * M * N, beta);
-  check_blas_range(M, N, K);
-  ensure_serial_blas();
+  if (done_without_blas(batch, M, N, K, alpha, beta, C, N)) return;
   const Tiling t = plan_tiling(M, N, K);
   const std::int64_t tiles = t.count();
   // Small products are grouped so that each task still does about kTileWork multiply-adds.
@@ -194,6 +207,14 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
 }
 
 template <class T>
+void gemm_serial(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const T* A,
+                 std::int64_t lda, const T* B, std::int64_t ldb, double beta, T* C, std::int64_t ldc) {
+  if (done_without_blas(1, M, N, K, alpha, beta, C, ldc)) return;
+  check_blas_range(lda, ldb, ldc);
+  tile_kernel(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+template <class T>
 void gemm_batched(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha,
                   const T* A, std::span<const std::int64_t> a_offsets, const T* B,
                   std::span<const std::int64_t> b_offsets, double beta, T* C) {
@@ -203,6 +224,8 @@ void gemm_batched(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, st
 #define XG_INSTANTIATE_GEMM(T)                                                                                    \
   template void gemm<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double, const T*, const T*, double, \
                         T*);                                                                                      \
+  template void gemm_serial<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double, const T*,            \
+                               std::int64_t, const T*, std::int64_t, double, T*, std::int64_t);                  \
   template void gemm_batched<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double, const T*,          \
                                 std::span<const std::int64_t>, const T*, std::span<const std::int64_t>, double,  \
                                 T*);

@@ -23,6 +23,14 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const T* A,
           const T* B, double beta, T* C);
 
+/// The same product computed on the calling thread as one BLAS call (no tiling, no tasks): for
+/// callers that already run in parallel over independent products (convolution over images, the
+/// Winograd products over transform points). Same contract as gemm, except that rows of A, B and C
+/// are lda, ldb and ldc elements apart (row-major leading dimensions, >= the stored row length).
+template <class T>
+void gemm_serial(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha,
+                 const T* A, std::int64_t lda, const T* B, std::int64_t ldb, double beta, T* C, std::int64_t ldc);
+
 /// `batch` independent products C[i] = alpha * op(A_i) op(B_i) + beta * C[i]: A_i starts at
 /// A + a_offsets[i], B_i at B + b_offsets[i] (repeated offsets broadcast one matrix over the
 /// batch), and C is contiguous [batch, M, N]. Parallel over the batch when the matrices are small,

@@ -1,0 +1,143 @@
+// The convolution kernels against a naive direct convolution in double: forward (bias, fused
+// relu), input gradient and weight gradient, on geometries that take the Winograd path (3x3 and 5x5,
+// stride 1, 'same' / 'valid' / asymmetric padding, output sizes that are not whole tiles, batches of
+// several blocks) and ones that take im2col, in float64 (to 1e-10) and float32 (to float rounding),
+// plus bitwise-identical results at 1 and 2 threads.
+#include <boost/test/unit_test.hpp>
+
+#include <xgrad/core/kernels/conv.hpp>
+#include <xgrad/core/kernels/winograd.hpp>
+#include <xgrad/xgrad.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+using xg::Tensor;
+using xg::kernels::Conv2dGeometry;
+
+namespace {
+
+struct Case {
+  const char* name;
+  xg::Shape input;  // [N, C, H, W]
+  std::int64_t out_channels, kernel;
+  std::int64_t pad_top, pad_bottom, pad_left, pad_right;
+  bool winograd;  // which path the kernels should take
+};
+
+const std::vector<Case> kCases{
+    {"5x5 same (the tutorial CNN's second layer, small)", {3, 5, 9, 9}, 6, 5, 2, 2, 2, 2, true},
+    {"5x5 valid, odd output", {2, 4, 10, 11}, 4, 5, 0, 0, 0, 0, true},
+    {"3x3 same", {2, 6, 7, 8}, 5, 3, 1, 1, 1, 1, true},
+    {"3x3 asymmetric padding", {1, 4, 6, 5}, 4, 3, 0, 2, 1, 0, true},
+    {"3x3 wide image (several lane groups)", {1, 4, 5, 75}, 4, 3, 1, 1, 1, 1, true},
+    {"5x5 many images (several blocks and weight chunks)", {40, 4, 14, 14}, 4, 5, 2, 2, 2, 2, true},
+    {"3x3 few channels (im2col)", {2, 2, 6, 6}, 3, 3, 1, 1, 1, 1, false},
+};
+
+Conv2dGeometry geometry_of(const Case& c) {
+  const xg::kernels::Window2d w{.kernel_h = c.kernel, .kernel_w = c.kernel, .pad_top = c.pad_top,
+                                .pad_bottom = c.pad_bottom, .pad_left = c.pad_left, .pad_right = c.pad_right};
+  return xg::kernels::make_conv2d_geometry("test", c.input, c.out_channels, w);
+}
+
+// Direct convolution in double: y (with bias), dx and dw for a given output gradient.
+struct Reference {
+  std::vector<double> y, dx, dw;
+};
+Reference direct(const Conv2dGeometry& g, const std::vector<double>& x, const std::vector<double>& w,
+                 const std::vector<double>& b, const std::vector<double>& grad) {
+  const auto k = g.window.kernel_h;
+  Reference r{std::vector<double>(static_cast<std::size_t>(g.batch * g.out_channels * g.out_h * g.out_w)),
+              std::vector<double>(x.size(), 0.0), std::vector<double>(w.size(), 0.0)};
+  for (std::int64_t n = 0; n < g.batch; ++n)
+    for (std::int64_t o = 0; o < g.out_channels; ++o)
+      for (std::int64_t i = 0; i < g.out_h; ++i)
+        for (std::int64_t j = 0; j < g.out_w; ++j) {
+          const std::int64_t yi = ((n * g.out_channels + o) * g.out_h + i) * g.out_w + j;
+          double acc = b[o];
+          for (std::int64_t c = 0; c < g.channels; ++c)
+            for (std::int64_t ki = 0; ki < k; ++ki)
+              for (std::int64_t kj = 0; kj < k; ++kj) {
+                const std::int64_t h = i + ki - g.window.pad_top, v = j + kj - g.window.pad_left;
+                if (h < 0 || h >= g.in_h || v < 0 || v >= g.in_w) continue;
+                const std::int64_t xi = ((n * g.channels + c) * g.in_h + h) * g.in_w + v;
+                const std::int64_t wi = ((o * g.channels + c) * k + ki) * k + kj;
+                acc += x[xi] * w[wi];
+                r.dx[xi] += grad[yi] * w[wi];
+                r.dw[wi] += grad[yi] * x[xi];
+              }
+          r.y[yi] = acc;
+        }
+  return r;
+}
+
+// max |got - expected| relative to max |expected|.
+double relative_error(const Tensor& got, const std::vector<double>& expected) {
+  const std::vector<double> g = got.to_vector<double>();
+  BOOST_TEST_REQUIRE(g.size() == expected.size());
+  double err = 0, scale = 1e-30;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    err = std::max(err, std::abs(g[i] - expected[i]));
+    scale = std::max(scale, std::abs(expected[i]));
+  }
+  return err / scale;
+}
+
+void check_case(const Case& c, xg::Dtype dtype, double tol) {
+  BOOST_TEST_CONTEXT(c.name << " in " << xg::dtype_name(dtype)) {
+    const Conv2dGeometry g = geometry_of(c);
+    BOOST_TEST_REQUIRE(xg::kernels::winograd_applies(g) == c.winograd);
+    const xg::TensorOptions opt{.dtype = dtype};
+    const Tensor x = xg::rand(g.input_shape(), opt) * 2.0 - 1.0, w = xg::rand(g.weight_shape(), opt) - 0.5;
+    const Tensor b = xg::rand({g.out_channels}, opt), grad = xg::rand(g.output_shape(), opt) - 0.5;
+    const Reference ref = direct(g, x.to_vector<double>(), w.to_vector<double>(), b.to_vector<double>(),
+                                 grad.to_vector<double>());
+    BOOST_TEST(relative_error(xg::kernels::conv2d_forward(x, w, b, g), ref.y) < tol);
+    BOOST_TEST(relative_error(xg::kernels::conv2d_backward_input(grad, w, g), ref.dx) < tol);
+    BOOST_TEST(relative_error(xg::kernels::conv2d_backward_weight(x, grad, g), ref.dw) < tol);
+    std::vector<double> relu = ref.y;
+    for (double& v : relu) v = std::max(v, 0.0);
+    BOOST_TEST(relative_error(xg::kernels::conv2d_forward(x, w, b, g, xg::Activation::Relu), relu) < tol);
+  }
+}
+
+bool bitwise_equal(const Tensor& a, const Tensor& b) {
+  return a.numel() == b.numel() && std::memcmp(a.data<float>(), b.data<float>(), a.numel() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(conv_kernels)
+
+BOOST_AUTO_TEST_CASE(float64_matches_direct_convolution) {
+  xg::manual_seed(11);
+  for (const Case& c : kCases) check_case(c, xg::kFloat64, 1e-12);
+}
+
+BOOST_AUTO_TEST_CASE(float32_matches_direct_convolution_to_rounding) {
+  xg::manual_seed(12);
+  for (const Case& c : kCases) check_case(c, xg::kFloat32, 3e-5);
+}
+
+BOOST_AUTO_TEST_CASE(results_are_bitwise_identical_at_one_and_two_threads) {
+  xg::manual_seed(13);
+  const Case& c = kCases[5];
+  const Conv2dGeometry g = geometry_of(c);
+  const Tensor x = xg::rand(g.input_shape()), w = xg::rand(g.weight_shape()), b = xg::rand({g.out_channels});
+  const Tensor grad = xg::rand(g.output_shape());
+  const int threads = xg::get_num_threads();
+  std::vector<Tensor> results[2];
+  for (int t : {1, 2}) {
+    xg::set_num_threads(t);
+    results[t - 1] = {xg::kernels::conv2d_forward(x, w, b, g), xg::kernels::conv2d_backward_input(grad, w, g),
+                      xg::kernels::conv2d_backward_weight(x, grad, g)};
+  }
+  xg::set_num_threads(threads);
+  for (std::size_t i = 0; i < 3; ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
