@@ -4,6 +4,7 @@
 #include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/autograd/ops/ops.hpp>
 #include <xgrad/core/creation.hpp>
+#include <xgrad/core/kernels/softmax.hpp>
 
 #include <cmath>
 
@@ -49,8 +50,11 @@ std::vector<Tensor> softmax_backward(autograd::Context& c, const Tensor& g) {
 Tensor softmax(const Tensor& x, std::int64_t axis) {
   // One "Softmax" node (not exp of log_softmax), so a loss can find the logits it came from
   // (softmax_logits) and use the fused softmax cross-entropy.
+  const std::int64_t last = x.dim() - 1;
   Tensor y;
-  {
+  if (x.dim() >= 1 && (axis == last || axis == -1) && is_floating(x.dtype())) {
+    y = kernels::softmax_last_axis(x);
+  } else {
     autograd::NoGradGuard no_grad;
     y = exp(log_softmax(x, axis));
   }
