@@ -34,6 +34,13 @@ class Callback {
   virtual void on_epoch_end(Model& /*model*/, int /*epoch*/, const Logs& /*logs*/) {}
   /// After each training batch, with the running averages and the batch's own loss ("batch_loss").
   virtual void on_batch_end(Model& /*model*/, std::int64_t /*batch*/, const Logs& /*logs*/) {}
+
+  /// The callback's own counters, carried by Model::save_checkpoint so that a resumed fit goes on
+  /// as the interrupted one would have; empty when it has none. The text starts with the type name.
+  virtual std::string state() const { return {}; }
+  /// Restores a state() when fit resumes from a checkpoint (after on_train_begin). Throws
+  /// ValueError for the state of another callback type or a malformed one.
+  virtual void load_state(const std::string& state);
 };
 
 /// "min" for losses/errors, "max" for accuracies, "auto" decides from the name.
@@ -49,6 +56,8 @@ class MonitorTracker {
   /// True (and remembers it) if `value` improves on the best so far by more than min_delta.
   bool improved(double value);
   double best() const { return best_; }
+  /// Sets the best value so far (restoring a checkpointed callback).
+  void set_best(double best) { best_ = best; }
   const std::string& monitor() const { return monitor_; }
   void reset();
 
@@ -77,6 +86,9 @@ class EarlyStopping : public Callback {
   void on_train_begin(Model& model) override;
   void on_epoch_end(Model& model, int epoch, const Logs& logs) override;
   void on_train_end(Model& model, const Logs& logs) override;
+  /// Best value, wait, stopped and best epoch (not the best weights of restore_best_weights).
+  std::string state() const override;
+  void load_state(const std::string& state) override;
   /// Epoch at which training was stopped (-1 if it was not).
   int stopped_epoch() const { return stopped_epoch_; }
   int best_epoch() const { return best_epoch_; }
@@ -89,23 +101,40 @@ class EarlyStopping : public Callback {
 };
 
 struct ModelCheckpointOptions {
-  /// Destination; "{epoch}" is replaced by the 1-based epoch number.
+  /// Destination; "{epoch}" is replaced by the 1-based epoch number (the epoch in progress for
+  /// saves within an epoch).
   std::string filepath = "model.safetensors";
   std::string monitor = "val_loss";
   /// Only write when the monitored quantity improved.
   bool save_best_only = false;
   MonitorMode mode = MonitorMode::Auto;
+  /// true: the network's weights only (io::save). false: a full training checkpoint
+  /// (Model::save_checkpoint: weights, optimizer, scheduler, RNG, position, History) that
+  /// FitOptions::resume_from continues from bitwise exactly.
+  bool save_weights_only = true;
+  /// 0: save at the end of every epoch. n > 0: save after every n-th optimizer step instead
+  /// (Keras' integer save_freq), monitoring the running averages of the batch logs.
+  std::int64_t save_freq = 0;
 };
 
-/// Saves the network's weights (safetensors, written atomically) after epochs.
+/// Saves the network's weights or a full checkpoint (written atomically) after epochs or batches.
+/// Put it after callbacks that change the model at epoch end (ReduceLROnPlateau) so that the file
+/// holds their changes.
 class ModelCheckpoint : public Callback {
  public:
   explicit ModelCheckpoint(ModelCheckpointOptions options = {});
   void on_epoch_end(Model& model, int epoch, const Logs& logs) override;
+  void on_batch_end(Model& model, std::int64_t batch, const Logs& logs) override;
+  /// The best monitored value (save_best_only).
+  std::string state() const override;
+  void load_state(const std::string& state) override;
   /// Paths written so far.
   const std::vector<std::string>& saved() const { return saved_; }
 
  private:
+  /// Writes the file for (1-based) epoch `epoch_number` unless save_best_only rules it out.
+  void save(Model& model, std::int64_t epoch_number, const Logs& logs);
+
   ModelCheckpointOptions options_;
   MonitorTracker tracker_;
   std::vector<std::string> saved_;
@@ -145,6 +174,9 @@ class ReduceLROnPlateau : public Callback {
   /// Forgets the best value, wait and cooldown of a previous fit (as Keras).
   void on_train_begin(Model& model) override;
   void on_epoch_end(Model& model, int epoch, const Logs& logs) override;
+  /// Best value, wait and cooldown (the lr itself is saved with the optimizer).
+  std::string state() const override;
+  void load_state(const std::string& state) override;
 
  private:
   ReduceLROnPlateauOptions options_;

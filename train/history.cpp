@@ -12,6 +12,14 @@
 
 namespace xg::train {
 
+History::History(std::vector<int> epochs, std::map<std::string, std::vector<double>> values)
+    : epochs_(std::move(epochs)), values_(std::move(values)) {
+  for (const auto& [k, column] : values_)
+    if (column.size() != epochs_.size())
+      throw ValueError("History: column '" + k + "' has " + std::to_string(column.size()) + " values for " +
+                       std::to_string(epochs_.size()) + " epochs (expected one per epoch)");
+}
+
 void History::record(int epoch, const std::map<std::string, double>& logs) {
   const std::size_t previous = epochs_.size();
   epochs_.push_back(epoch);

@@ -10,6 +10,11 @@ namespace xg::train {
 /// Per-epoch values of one fit() run.
 class History {
  public:
+  History() = default;
+  /// A history holding `values` (each column as long as `epochs`) for `epochs`, e.g. restored
+  /// from a checkpoint; throws ValueError naming a column of another length.
+  History(std::vector<int> epochs, std::map<std::string, std::vector<double>> values);
+
   /// Appends the logs of one finished epoch.
   void record(int epoch, const std::map<std::string, double>& logs);
 

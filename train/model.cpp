@@ -6,6 +6,7 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/random.hpp>
 #include <xgrad/datasets/mnist.hpp>
+#include <xgrad/optim/lr_scheduler.hpp>
 #include <xgrad/optim/make_optimizer.hpp>
 #include <xgrad/optim/optimizer.hpp>
 #include <xgrad/train/progress.hpp>
@@ -36,7 +37,9 @@ void check_samples(const char* op, const Tensor& x, const Tensor& y) {
     throw ShapeError(std::string(op) + ": x has " + std::to_string(x.size(0)) + " samples (shape " +
                      shape_str(x.shape()) + ") but y has " + std::to_string(y.size(0)) + " (shape " +
                      shape_str(y.shape()) + ")");
-  if (x.size(0) == 0) throw ValueError(std::string(op) + ": no samples (x has shape " + shape_str(x.shape()) + ")");
+  if (x.size(0) == 0)
+    throw ValueError(std::string(op) + ": no samples: x has shape " + shape_str(x.shape()) + " and y has shape " +
+                     shape_str(y.shape()) + "; expected at least one sample along the first axis");
 }
 
 // Permutation of [0, n) for one epoch: a function of (seed, epoch) only.
@@ -58,7 +61,7 @@ Tensor take_rows(const Tensor& t, const std::vector<std::int64_t>* order, std::i
 
 // Running sample-weighted means of the loss and metrics.
 struct Averages {
-  std::map<std::string, double> sums;
+  std::map<std::string, double> sums = {};
   std::int64_t count = 0;
   void add(const std::map<std::string, double>& batch, std::int64_t n) {
     for (const auto& [k, v] : batch) sums[k] += v * static_cast<double>(n);
@@ -92,7 +95,18 @@ nn::Module& Model::network() {
 void Model::compile(CompileOptions options) {
   if (!options.optimizer.optimizer) throw ValueError("compile: the optimizer is null");
   loss_ = std::move(options.loss.loss);
+  std::shared_ptr<optim::LRScheduler> scheduler;
+  if (options.lr_scheduler.make) {
+    scheduler = options.lr_scheduler.make(*options.optimizer.optimizer);
+    if (!scheduler) throw ValueError("compile: the lr_scheduler function returned null");
+    if (&scheduler->optimizer() != options.optimizer.optimizer.get())
+      throw ValueError("compile: the lr_scheduler (" + scheduler->name() + ") drives another optimizer than the " +
+                       options.optimizer.optimizer->name() + " being compiled; build it on that optimizer");
+  }
   optimizer_ = std::move(options.optimizer.optimizer);
+  scheduler_ = std::move(scheduler);
+  progress_ = {};
+  history_ = History();
   metrics_.clear();
   for (auto& m : options.metrics) metrics_.push_back(std::move(m.metric));
   compiled_ = true;
@@ -146,8 +160,8 @@ std::map<std::string, double> Model::train_epoch(const Tensor& x, const Tensor& 
   std::vector<std::int64_t> order;
   if (plan.shuffle) order = epoch_permutation(n, plan.seed, plan.epoch);
   ModeGuard mode(network(), true);
-  Averages avg;
-  for (std::int64_t step = 0; step < steps; ++step) {
+  Averages avg{progress_.epoch_sums, progress_.epoch_samples};
+  for (std::int64_t step = progress_.batch; step < steps; ++step) {
     const std::int64_t begin = step * bs, end = std::min(n, begin + bs);
     const Tensor xb = take_rows(x, plan.shuffle ? &order : nullptr, begin, end);
     const Tensor yb = take_rows(y, plan.shuffle ? &order : nullptr, begin, end);
@@ -159,6 +173,10 @@ std::map<std::string, double> Model::train_epoch(const Tensor& x, const Tensor& 
     auto values = batch_metrics(pred, yb);
     values["loss"] = loss.item();
     avg.add(values, end - begin);
+    progress_.epoch_sums = avg.sums;
+    progress_.epoch_samples = avg.count;
+    progress_.batch = step + 1;
+    ++progress_.global_step;
     const auto running = avg.means();
     bar.update(step + 1, running);
     Logs batch_logs = running;
@@ -194,13 +212,30 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
   if (validation) check_samples("fit (validation data)", validation->x, validation->y);
 
   bind_optimizer(x);
-  const std::uint64_t seed = options.seed ? options.seed : random::bits(random::reserve(1), 0) | 1;
+  layout_ = {x.size(0), options.batch_size, options.shuffle};
+  io::Metadata resumed;
+  if (!options.resume_from.empty()) {
+    resumed = resume(options.resume_from, layout_);  // restores the RNG: nothing may draw from it before training
+  } else {
+    progress_ = {.epoch = options.initial_epoch,
+                 .global_step = progress_.global_step,
+                 .shuffle_seed = options.seed ? options.seed : random::bits(random::reserve(1), 0) | 1};
+    history_ = History();
+  }
+  const std::uint64_t seed = progress_.shuffle_seed;
   std::ostream& out = std::cout;
   stop_training = false;
-  History history;
+  // Callbacks may save checkpoints while fit runs: they hold the callbacks' states too.
+  struct CallbacksScope {
+    Model& model;
+    ~CallbacksScope() { model.callbacks_ = nullptr; }
+  } scope{*this};
+  callbacks_ = &options.callbacks;
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  restore_callbacks(options.callbacks, resumed);
   Logs logs;
-  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+  for (int epoch = static_cast<int>(progress_.epoch); epoch < options.epochs && !stop_training; ++epoch) {
+    progress_.epoch = epoch;
     if (options.verbose) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
     for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch);
     const EpochPlan plan{options.batch_size, options.shuffle, seed, epoch};
@@ -211,12 +246,24 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
       for (const auto& [k, v] : evaluate(validation->x, validation->y, {.batch_size = options.batch_size}))
         logs["val_" + k] = v;
     }
+    finish_epoch(epoch, logs);
     bar.finish(logs);
-    history.record(epoch, logs);
     for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch, logs);
   }
   for (auto& cb : options.callbacks) cb->on_train_end(*this, logs);
-  return history;
+  return history_;
+}
+
+void Model::finish_epoch(int epoch, Logs& logs) {
+  if (scheduler_) {
+    logs["lr"] = optimizer_->lr();
+    scheduler_->step();
+  }
+  history_.record(epoch, logs);
+  progress_.epoch = epoch + 1;
+  progress_.batch = 0;
+  progress_.epoch_sums.clear();
+  progress_.epoch_samples = 0;
 }
 
 History Model::fit(const datasets::Split& data, FitOptions options) { return fit(data.images, data.labels, std::move(options)); }
@@ -255,6 +302,10 @@ Tensor Model::predict(const Tensor& x, PredictOptions options) {
   NoGradGuard no_grad;
   ModeGuard mode(network(), false);
   const std::int64_t n = x.size(0);
+  if (n <= options.batch_size) {  // one batch: no slicing, and a copy only when the output aliases x
+    Tensor pred = network()(x);
+    return pred.shares_storage(x) ? pred.clone() : pred;
+  }
   Tensor out;
   for (std::int64_t begin = 0; begin < n; begin += options.batch_size) {
     const std::int64_t end = std::min(n, begin + options.batch_size);

@@ -13,7 +13,12 @@
 // epoch the training part is shuffled with a permutation that depends only on the seed and the
 // epoch; metrics are averaged over the samples seen so far. predict and evaluate run in eval mode
 // without building a graph.
+//
+// Checkpoints (docs/checkpoints.md): save_checkpoint writes weights, optimizer, LR scheduler, RNG,
+// epoch/batch position, shuffle seed and the History so far; fit({.resume_from = path}) on a model
+// of the same architecture continues the run bitwise identically to one that was never stopped.
 #include <xgrad/core/tensor.hpp>
+#include <xgrad/io/checkpoint.hpp>
 #include <xgrad/nn/losses.hpp>
 #include <xgrad/nn/metrics.hpp>
 #include <xgrad/nn/module.hpp>
@@ -21,17 +26,21 @@
 #include <xgrad/train/history.hpp>
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace xg::optim {
 class Optimizer;
-}
+class LRScheduler;
+}  // namespace xg::optim
 namespace xg::datasets {
 struct Split;
 }
@@ -71,10 +80,28 @@ struct MetricSpec {
   MetricSpec(nn::Metric m) : metric(std::move(m)) {}                 // NOLINT
 };
 
+/// An LR scheduler for the compiled optimizer: one already built on it, or a function that builds
+/// one on it (useful when the optimizer is given by name):
+///   .lr_scheduler = [](xg::optim::Optimizer& o) { return std::make_shared<xg::optim::StepLR>(o, 2, 0.5); }
+struct SchedulerSpec {
+  std::function<std::shared_ptr<optim::LRScheduler>(optim::Optimizer&)> make;
+  SchedulerSpec() = default;
+  SchedulerSpec(std::nullptr_t) {}  // NOLINT: implicit by design
+  template <class S>
+    requires std::derived_from<S, optim::LRScheduler>
+  SchedulerSpec(std::shared_ptr<S> s)  // NOLINT: implicit by design
+      : make([s = std::shared_ptr<optim::LRScheduler>(std::move(s))](optim::Optimizer&) { return s; }) {}
+  template <class F>
+    requires std::is_invocable_r_v<std::shared_ptr<optim::LRScheduler>, F, optim::Optimizer&>
+  SchedulerSpec(F f) : make(std::move(f)) {}  // NOLINT: implicit by design
+};
+
 struct CompileOptions {
   LossSpec loss = "categorical_crossentropy";
   OptimizerSpec optimizer = "rmsprop";  // Keras' default
   std::vector<MetricSpec> metrics;
+  /// Stepped by fit after every epoch (after validation); the epoch's lr is logged as "lr".
+  SchedulerSpec lr_scheduler = nullptr;
 };
 
 struct ValidationData {
@@ -98,6 +125,11 @@ struct FitOptions {
   int initial_epoch = 0;
   /// Shuffle seed; 0 draws one from the global generator (xg::manual_seed).
   std::uint64_t seed = 0;
+  /// A checkpoint (save_checkpoint, ModelCheckpoint with save_weights_only = false) to continue
+  /// from: weights, optimizer, scheduler, RNG, shuffle seed, position and History are restored and
+  /// training goes on at the saved epoch and batch (initial_epoch and seed are then ignored). The
+  /// returned History includes the epochs recorded before the checkpoint.
+  std::string resume_from;
 };
 
 struct EvaluateOptions {
@@ -146,7 +178,25 @@ class Model {
   void print_summary(std::ostream& out) const;
 
   optim::Optimizer& optimizer();
+  /// The compiled LR scheduler, or nullptr.
+  optim::LRScheduler* lr_scheduler() const { return scheduler_.get(); }
   const nn::Loss& loss() const { return loss_; }
+
+  /// Writes a training checkpoint to `path` atomically (the previous file survives a failed
+  /// write): weights, optimizer and scheduler state, the global RNG, progress() and history().
+  /// Callable from callbacks during fit (on_epoch_end, on_batch_end) and after it. Throws
+  /// ValueError before the first fit or load_checkpoint (the optimizer is not bound yet).
+  void save_checkpoint(const std::string& path);
+  /// Restores a checkpoint into this compiled model (same architecture, optimizer and scheduler
+  /// types): weights, optimizer, scheduler, the global RNG, progress() and history(). Throws
+  /// io::FormatError for a malformed file and ValueError naming the mismatching parameter or state.
+  /// A later fit continues from the checkpoint only with FitOptions::resume_from.
+  void load_checkpoint(const std::string& path);
+  /// Where training stands: the epoch in progress or next, batches done in it, optimizer steps,
+  /// the shuffle seed and the running sums of the epoch in progress.
+  const io::TrainingProgress& progress() const { return progress_; }
+  /// The History of the fit in progress or of the last one (with the epochs of a resumed run).
+  const History& history() const { return history_; }
   /// Set by a callback to stop fit after the current epoch (Keras' model.stop_training).
   bool stop_training = false;
 
@@ -171,13 +221,38 @@ class Model {
   /// their weights) and hands all parameters to the optimizer (once per compile).
   void bind_optimizer(const Tensor& sample);
   void require_compiled(const char* what) const;
+  /// Epoch-end bookkeeping: scheduler step, History, progress moves to the next epoch.
+  void finish_epoch(int epoch, Logs& logs);
+
+  /// The training data layout of the fit in progress, saved with checkpoints: resuming in the middle
+  /// of an epoch needs the same one.
+  struct FitLayout {
+    std::int64_t samples = 0;
+    std::int64_t batch_size = 0;
+    bool shuffle = true;
+  };
+  /// Layout of a checkpoint as saved in its extra entries (-1 where absent).
+  static FitLayout saved_layout(const io::CheckpointState& state);
+  /// Restores `path` for fit, after checking a mid-epoch position against `layout`; returns the
+  /// checkpoint's extra entries (the callbacks' states, applied by restore_callbacks).
+  io::Metadata resume(const std::string& path, const FitLayout& layout);
+  /// Hands each callback of the fit the state saved for its position (after on_train_begin).
+  static void restore_callbacks(const std::vector<std::shared_ptr<Callback>>& callbacks, const io::Metadata& extra);
+  /// Puts a loaded checkpoint into the bound optimizer, the network, progress_ and history_.
+  void apply_checkpoint(const io::CheckpointState& state, const std::string& path);
 
   std::shared_ptr<nn::Module> module_;
   bool compiled_ = false;
   bool bound_ = false;
   nn::Loss loss_;
   std::shared_ptr<optim::Optimizer> optimizer_;
+  std::shared_ptr<optim::LRScheduler> scheduler_;
   std::vector<nn::Metric> metrics_;
+  io::TrainingProgress progress_;
+  History history_;
+  FitLayout layout_;
+  /// The callbacks of the fit in progress (their states go into checkpoints), else null.
+  const std::vector<std::shared_ptr<Callback>>* callbacks_ = nullptr;
 };
 
 }  // namespace xg::train
