@@ -3,6 +3,7 @@
 #include <xgrad/autograd/ops/conv.hpp>
 
 #include <xgrad/autograd/function_node.hpp>
+#include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/autograd/op_table.hpp>
 #include <xgrad/autograd/ops/activation_grad.hpp>
 #include <xgrad/autograd/ops/reduction.hpp>
@@ -60,8 +61,15 @@ Grads conv2d_grad(Context& c, const Tensor& g_out) {
   const auto act = static_cast<Activation>(c.ints[9]);
   const Tensor g = autograd::fused_activation_grad(c, act, g_out);
   const Tensor x = c.saved(0), w = c.saved(1);
-  Grads grads{c.needs_input_grad(0) ? conv2d_backward_input(g, w, x.shape(), p) : Tensor(),
-              c.needs_input_grad(1) ? conv2d_backward_weight(x, g, w.shape(), p) : Tensor()};
+  Grads grads;
+  if (!autograd::GradMode::is_enabled() && g.dtype() == x.dtype()) {  // first-order: one kernel for both
+    auto [dx, dw] = kernels::conv2d_backward(x, g, w, geometry("conv2d", x.shape(), w.shape(), p),
+                                              c.needs_input_grad(0), c.needs_input_grad(1));
+    grads = {dx, dw};
+  } else {
+    grads = {c.needs_input_grad(0) ? conv2d_backward_input(g, w, x.shape(), p) : Tensor(),
+             c.needs_input_grad(1) ? conv2d_backward_weight(x, g, w.shape(), p) : Tensor()};
+  }
   if (c.ints[8] != 0) grads.push_back(c.needs_input_grad(2) ? sum(g, {0, 2, 3}) : Tensor());
   return grads;
 }

@@ -128,7 +128,7 @@ void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry
 }
 
 template <class T> void backward_input_impl(const T* grad, const T* w, T* dx, const Conv2dGeometry& g) {
-  if (winograd_applies(g)) return winograd_backward_input<T>(grad, w, dx, g);
+  if (winograd_applies(g)) return winograd_backward<T>(nullptr, grad, w, dx, nullptr, g);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w;
   const bool pointwise = is_pointwise(g);
@@ -148,7 +148,7 @@ template <class T> void backward_input_impl(const T* grad, const T* w, T* dx, co
 }
 
 template <class T> void backward_weight_impl(const T* x, const T* grad, T* dw, const Conv2dGeometry& g) {
-  if (winograd_applies(g)) return winograd_backward_weight<T>(x, grad, dw, g);
+  if (winograd_applies(g)) return winograd_backward<T>(x, grad, nullptr, nullptr, dw, g);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels, N = g.batch;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w, wsize = O * K;
   if (N == 0) {
@@ -248,6 +248,20 @@ Tensor conv2d_backward_input(const Tensor& grad, const Tensor& weight, const Con
   dispatch_float(grad.dtype(), "conv2d_backward_input",
                  [&]<class T>() { backward_input_impl<T>(grad.data<T>(), weight.data<T>(), dx.data<T>(), g); });
   return dx;
+}
+
+Conv2dGrads conv2d_backward(const Tensor& x, const Tensor& grad, const Tensor& weight, const Conv2dGeometry& g,
+                            bool input_grad, bool weight_grad) {
+  if (!winograd_applies(g) || !input_grad || !weight_grad)
+    return {input_grad ? conv2d_backward_input(grad, weight, g) : Tensor(),
+            weight_grad ? conv2d_backward_weight(x, grad, g) : Tensor()};
+  check_dtypes("conv2d_backward", x, grad);
+  check_dtypes("conv2d_backward", grad, weight);
+  Conv2dGrads out{empty_tensor(g.input_shape(), x.dtype()), empty_tensor(g.weight_shape(), x.dtype())};
+  dispatch_float(x.dtype(), "conv2d_backward", [&]<class T>() {
+    winograd_backward<T>(x.data<T>(), grad.data<T>(), weight.data<T>(), out.input.data<T>(), out.weight.data<T>(), g);
+  });
+  return out;
 }
 
 Tensor conv2d_backward_weight(const Tensor& x, const Tensor& grad, const Conv2dGeometry& g) {

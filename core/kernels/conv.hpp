@@ -77,4 +77,12 @@ Tensor conv2d_backward_input(const Tensor& grad, const Tensor& weight, const Con
 /// dW [O, C, kh, kw] = sum_n grad_n col_n^T, summed over the batch in a fixed order.
 Tensor conv2d_backward_weight(const Tensor& x, const Tensor& grad, const Conv2dGeometry& g);
 
+/// Both adjoints at once (either may be skipped): {dx, dW} as from conv2d_backward_input and
+/// conv2d_backward_weight. The Winograd path transforms grad once for the two.
+struct Conv2dGrads {
+  Tensor input, weight;
+};
+Conv2dGrads conv2d_backward(const Tensor& x, const Tensor& grad, const Tensor& weight, const Conv2dGeometry& g,
+                            bool input_grad, bool weight_grad);
+
 }  // namespace xg::kernels

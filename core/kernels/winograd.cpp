@@ -425,46 +425,44 @@ void forward(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, 
   });
 }
 
-template <class W, class T> void backward_input(const T* grad, const T* w, T* dx, const Conv2dGeometry& g) {
-  const Tiling<W> tl(g);
-  const std::int64_t O = g.out_channels, C = g.channels;
-  Scratch<T> u(kPoints * O * C);
-  transform_weight<W>(w, g, u.get());
-  parallel_chunks(g.batch, tl.images_per_block, [&](std::int64_t, std::int64_t n0, std::int64_t n1) {
-    BlockBuffers<W, T> buf(tl, g, n1 - n0);  // left = dM [36][O][T], right = dV [36][C][T]
-    const std::int64_t tiles = (n1 - n0) * tl.per_image;
-    transform_output_grad<W>(grad, n0, n1, g, tl, buf.plane.get(), buf.left);
-    point_products<T>(true, false, C, tiles, O, u.get(), C, O * C, buf.left.row(0, 0), buf.left.ld,
-                      O * buf.left.ld, false, buf.right.row(0, 0), buf.right.ld, C * buf.right.ld);
-    transform_input_grad<W>(buf.right, n0, n1, g, tl, buf.plane.get(), dx);
-  });
-}
-
-template <class W, class T> void backward_weight(const T* x, const T* grad, T* dw, const Conv2dGeometry& g) {
+// Both adjoints in one pass over the batch, each block's dM = A dy A^T shared by the two:
+//   dU += dM V^T (V = B^T x B)    then    dV = U^T dM, dx = B dV B^T  (V's buffer reused for dV).
+// dx or dw may be null. Fixed chunks of whole blocks (sizes only): chunk 0 sums its dU into du,
+// chunk k > 0 into partial k - 1, and the partials are added in chunk order.
+template <class W, class T>
+void backward(const T* x, const T* grad, const T* w, T* dx, T* dw, const Conv2dGeometry& g) {
   const Tiling<W> tl(g);
   const std::int64_t O = g.out_channels, C = g.channels, N = g.batch, usize = kPoints * O * C;
   if (N == 0) {
-    std::fill(dw, dw + O * C * W::r * W::r, T(0));
+    if (dw) std::fill(dw, dw + O * C * W::r * W::r, T(0));
     return;
   }
-  // Fixed chunks of whole blocks (sizes only): chunk 0 sums into du, chunk k > 0 into partial k - 1,
-  // then the partials are added in chunk order.
+  Scratch<T> u(dx ? usize : 0);
+  if (dx) transform_weight<W>(w, g, u.get());
   const std::int64_t blocks = (N + tl.images_per_block - 1) / tl.images_per_block;
   const std::int64_t chunk = ((blocks + kMaxPartials - 1) / kMaxPartials) * tl.images_per_block;
   const std::int64_t chunks = (N + chunk - 1) / chunk;
-  Scratch<T> du(usize), partial((chunks - 1) * usize);
+  Scratch<T> du(dw ? usize : 0), partial(dw ? (chunks - 1) * usize : 0);
   parallel_chunks(N, chunk, [&](std::int64_t k, std::int64_t c0, std::int64_t c1) {
     T* acc = k == 0 ? du.get() : partial.get() + (k - 1) * usize;
-    BlockBuffers<W, T> buf(tl, g, std::min(c1 - c0, tl.images_per_block));  // left = dM, right = V
+    BlockBuffers<W, T> buf(tl, g, std::min(c1 - c0, tl.images_per_block));  // left = dM, right = V, then dV
     for (std::int64_t n0 = c0; n0 < c1; n0 += tl.images_per_block) {
       const std::int64_t n1 = std::min(c1, n0 + tl.images_per_block), tiles = (n1 - n0) * tl.per_image;
       buf.resize(tiles);
-      transform_input<W>(x, n0, n1, g, tl, buf.plane.get(), buf.right);
       transform_output_grad<W>(grad, n0, n1, g, tl, buf.plane.get(), buf.left);
-      point_products<T>(false, true, O, C, tiles, buf.left.row(0, 0), buf.left.ld, O * buf.left.ld,
-                        buf.right.row(0, 0), buf.right.ld, C * buf.right.ld, n0 != c0, acc, C, O * C);
+      if (dw) {
+        transform_input<W>(x, n0, n1, g, tl, buf.plane.get(), buf.right);
+        point_products<T>(false, true, O, C, tiles, buf.left.row(0, 0), buf.left.ld, O * buf.left.ld,
+                          buf.right.row(0, 0), buf.right.ld, C * buf.right.ld, n0 != c0, acc, C, O * C);
+      }
+      if (dx) {
+        point_products<T>(true, false, C, tiles, O, u.get(), C, O * C, buf.left.row(0, 0), buf.left.ld,
+                          O * buf.left.ld, false, buf.right.row(0, 0), buf.right.ld, C * buf.right.ld);
+        transform_input_grad<W>(buf.right, n0, n1, g, tl, buf.plane.get(), dx);
+      }
     }
   });
+  if (!dw) return;
   for (std::int64_t k = 1; k < chunks; ++k) {
     const T* p = partial.get() + (k - 1) * usize;
     for (std::int64_t e = 0; e < usize; ++e) du.get()[e] += p[e];
@@ -495,17 +493,14 @@ template <class T>
 void winograd_forward(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, Activation act) {
   with_transform(g, [&]<class W>() { forward<W>(x, w, b, y, g, act); });
 }
-template <class T> void winograd_backward_input(const T* grad, const T* w, T* dx, const Conv2dGeometry& g) {
-  with_transform(g, [&]<class W>() { backward_input<W>(grad, w, dx, g); });
-}
-template <class T> void winograd_backward_weight(const T* x, const T* grad, T* dw, const Conv2dGeometry& g) {
-  with_transform(g, [&]<class W>() { backward_weight<W>(x, grad, dw, g); });
+template <class T>
+void winograd_backward(const T* x, const T* grad, const T* w, T* dx, T* dw, const Conv2dGeometry& g) {
+  with_transform(g, [&]<class W>() { backward<W>(x, grad, w, dx, dw, g); });
 }
 
 #define XG_INSTANTIATE_WINOGRAD(T)                                                                            \
   template void winograd_forward<T>(const T*, const T*, const T*, T*, const Conv2dGeometry&, Activation);     \
-  template void winograd_backward_input<T>(const T*, const T*, T*, const Conv2dGeometry&);                    \
-  template void winograd_backward_weight<T>(const T*, const T*, T*, const Conv2dGeometry&);
+  template void winograd_backward<T>(const T*, const T*, const T*, T*, T*, const Conv2dGeometry&);
 XG_INSTANTIATE_WINOGRAD(float)
 XG_INSTANTIATE_WINOGRAD(double)
 #undef XG_INSTANTIATE_WINOGRAD

@@ -8,6 +8,7 @@
 //   forward  M_xi [O, T] = U_xi [O, C] V_xi [C, T]   U = G w G^T, V = B^T d B, y = A^T M A
 //   input    dV_xi [C, T] = U_xi^T dM_xi              dM = A dy A^T, dx += B dV B^T (tiles overlap)
 //   weight   dU_xi [O, C] = sum_T dM_xi V_xi^T        dw = G^T dU G
+// (the two adjoints share dM when both are wanted: winograd_backward).
 // The two adjoints are the exact transposes of the forward map, so the gradients are those of the
 // function computed (to rounding) and float64 gradchecks hold. T counts the tiles of a block of
 // images; blocks run in parallel, each product being one serial BLAS call. Block and chunk bounds
@@ -28,10 +29,11 @@ bool winograd_applies(const Conv2dGeometry& g);
 template <class T>
 void winograd_forward(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, Activation act);
 
-/// dx [N, C, H, W] = the adjoint of conv2d in its input applied to grad [N, O, OH, OW].
-template <class T> void winograd_backward_input(const T* grad, const T* w, T* dx, const Conv2dGeometry& g);
-
-/// dw [O, C, kh, kw] = the adjoint of conv2d in its weight, summed over the batch in a fixed order.
-template <class T> void winograd_backward_weight(const T* x, const T* grad, T* dw, const Conv2dGeometry& g);
+/// Both adjoints of conv2d for grad [N, O, OH, OW], sharing the transformed gradient:
+/// dx [N, C, H, W] (the adjoint in the input; x may be null when dw is) and dw [O, C, kh, kw] (the
+/// adjoint in the weight, summed over the batch in a fixed order; w may be null when dx is).
+/// Either output may be null.
+template <class T>
+void winograd_backward(const T* x, const T* grad, const T* w, T* dx, T* dw, const Conv2dGeometry& g);
 
 }  // namespace xg::kernels

@@ -44,7 +44,7 @@ Conv2dGeometry geometry_of(const Case& c) {
   return xg::kernels::make_conv2d_geometry("test", c.input, c.out_channels, w);
 }
 
-// Direct convolution in double: y (with bias), dx and dw for a given output gradient.
+// Direct convolution in double: y (with bias), dx and dw (separately and from the fused backward) for a given output gradient.
 struct Reference {
   std::vector<double> y, dx, dw;
 };
@@ -99,6 +99,9 @@ void check_case(const Case& c, xg::Dtype dtype, double tol) {
     BOOST_TEST(relative_error(xg::kernels::conv2d_forward(x, w, b, g), ref.y) < tol);
     BOOST_TEST(relative_error(xg::kernels::conv2d_backward_input(grad, w, g), ref.dx) < tol);
     BOOST_TEST(relative_error(xg::kernels::conv2d_backward_weight(x, grad, g), ref.dw) < tol);
+    const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
+    BOOST_TEST(relative_error(both.input, ref.dx) < tol);
+    BOOST_TEST(relative_error(both.weight, ref.dw) < tol);
     std::vector<double> relu = ref.y;
     for (double& v : relu) v = std::max(v, 0.0);
     BOOST_TEST(relative_error(xg::kernels::conv2d_forward(x, w, b, g, xg::Activation::Relu), relu) < tol);
@@ -133,11 +136,12 @@ BOOST_AUTO_TEST_CASE(results_are_bitwise_identical_at_one_and_two_threads) {
   std::vector<Tensor> results[2];
   for (int t : {1, 2}) {
     xg::set_num_threads(t);
+    const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
     results[t - 1] = {xg::kernels::conv2d_forward(x, w, b, g), xg::kernels::conv2d_backward_input(grad, w, g),
-                      xg::kernels::conv2d_backward_weight(x, grad, g)};
+                      xg::kernels::conv2d_backward_weight(x, grad, g), both.input, both.weight};
   }
   xg::set_num_threads(threads);
-  for (std::size_t i = 0; i < 3; ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]));
+  for (std::size_t i = 0; i < results[0].size(); ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
