@@ -20,6 +20,7 @@
 #include <xgrad/core/tensor_impl.hpp>
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace xg::autograd {
@@ -43,10 +44,27 @@ Tensor run_leaf_hooks(Node* node, Tensor grad) {
   return hooks && !hooks->empty() ? hooks->run(std::move(grad)) : grad;
 }
 
+// "1st", "2nd", "3rd", "4th", ..., "11th", "21st".
+std::string ordinal(std::size_t n) {
+  const std::size_t tens = n % 100, ones = n % 10;
+  const char* suffix = tens >= 11 && tens <= 13 ? "th" : ones == 1 ? "st" : ones == 2 ? "nd" : ones == 3 ? "rd" : "th";
+  return std::to_string(n) + suffix;
+}
+
+// "the forward op 'Log' was recorded in module 'dense_1'", or "" for a node recorded outside modules.
+std::string recorded_where(const Node& node) {
+  if (node.scope().empty()) return "";
+  std::string op = node.name();
+  if (op.ends_with("Backward")) op.resize(op.size() - std::string_view("Backward").size());
+  return "the forward op '" + op + "' was recorded in module '" + node.scope() + "'";
+}
+
 // Anomaly mode: a NaN/Inf produced by an op inside the backward formula, or found in the
-// gradients it returns, is reported with the name of the backward node.
+// gradients it returns, is reported with the name of the backward node and the module its
+// forward op ran in.
 std::vector<Tensor> apply_checked(Node& node, const Tensor& grad) {
   std::vector<Tensor> grads;
+  const std::string where = recorded_where(node);
   try {
     grads = node.apply(grad);
   } catch (const AnomalyError& e) {
@@ -54,10 +72,11 @@ std::vector<Tensor> apply_checked(Node& node, const Tensor& grad) {
     const std::string prefix = "anomaly detected: ";
     if (inner.rfind(prefix, 0) == 0) inner.erase(0, prefix.size());
     throw AnomalyError("anomaly detected in the backward of '" + node.name() + "', inside its gradient formula: " +
-                       inner);
+                       inner + (where.empty() ? "" : "; " + where));
   }
   for (std::size_t i = 0; i < grads.size(); ++i)
-    check_finite(grads[i], node.name(), "gradient for input " + std::to_string(i));
+    check_finite(grads[i], node.name(), ordinal(i + 1) + " output, the gradient for input " + std::to_string(i), "",
+                 where);
   return grads;
 }
 

@@ -7,6 +7,9 @@
 #include <xgrad/core/kernels/elementwise.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <utility>
 
 namespace xg::autograd {
@@ -154,20 +157,98 @@ thread_local OpObserver* current_observer = nullptr;
 OpObserver* set_op_observer(OpObserver* observer) { return std::exchange(current_observer, observer); }
 OpObserver* op_observer() { return current_observer; }
 
+// ---- anomaly checks ---------------------------------------------------------------------------
+namespace {
+
+// "[1, 0]": the position of flat element `flat` in `shape`.
+std::string index_str(std::int64_t flat, const Shape& shape) {
+  Shape index(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    index[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  return shape_str(index);
+}
+
+// The NaN / Inf content of a tensor (only computed on the error path: a copy to doubles is fine).
+struct NonFinite {
+  std::int64_t nans = 0, infs = 0, first = -1, total = 0;
+  explicit NonFinite(const Tensor& t) {
+    const std::vector<double> values = t.to_vector<double>();
+    total = static_cast<std::int64_t>(values.size());
+    for (std::int64_t i = 0; i < total; ++i) {
+      const bool nan = std::isnan(values[i]), inf = std::isinf(values[i]);
+      nans += nan;
+      infs += inf;
+      if ((nan || inf) && first < 0) first = i;
+    }
+  }
+  std::string kind() const { return nans && infs ? "NaN and Inf" : nans ? "NaN" : "Inf"; }
+};
+
+// "NaN in its <what> (1 of 2 values of shape [2], first at index [1])".
+std::string nonfinite_report(const Tensor& t, const std::string& what) {
+  const NonFinite n(t);
+  const std::string count = n.nans && n.infs
+                                ? std::to_string(n.nans) + " NaN and " + std::to_string(n.infs) + " Inf among"
+                                : std::to_string(n.nans + n.infs) + " of";
+  if (n.total == 1) return n.kind() + " in its " + what + " (its one value, shape " + shape_str(t.shape()) + ")";
+  return n.kind() + " in its " + what + " (" + count + " " + std::to_string(n.total) + " values of shape " +
+         shape_str(t.shape()) + ", first at index " + index_str(n.first, t.shape()) + ")";
+}
+
+bool finite(const Tensor& t) { return !t.defined() || !is_floating(t.dtype()) || kernels::all_finite(t); }
+
+// "input 1 ('weight', a leaf)".
+std::string input_label(const std::vector<Tensor>& inputs, std::size_t i) {
+  const Tensor& x = inputs[i];
+  std::string label = "input " + std::to_string(i);
+  if (x.is_leaf()) label += x.name().empty() ? " (a leaf)" : " ('" + x.name() + "', a leaf)";
+  return label;
+}
+
+// Magnitudes beyond which an op's non-finite output is most likely an overflow of its inputs.
+constexpr double kHuge = 1e15;
+
+// Why an op whose output is not finite got there, when its inputs tell: one already held NaN/Inf
+// (the op only passed it on), or one holds huge values (the op overflowed).
+std::string bad_input_note(const std::vector<Tensor>& inputs) {
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!finite(inputs[i]))
+      return "its " + input_label(inputs, i) + " already held " + NonFinite(inputs[i]).kind() +
+             ", so the values came from outside the checked ops: check the input data and the parameters (did a "
+             "training step diverge?)";
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined() || !is_floating(inputs[i].dtype())) continue;
+    double largest = 0.0;
+    for (const double v : inputs[i].to_vector<double>()) largest = std::max(largest, std::abs(v));
+    if (largest > kHuge) {
+      std::ostringstream os;
+      os << "its " << input_label(inputs, i) << " holds values up to " << largest
+         << " in magnitude: an overflow (did a training step diverge? try a smaller learning rate)";
+      return os.str();
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+void check_finite(const Tensor& t, const std::string& op, const std::string& what, const std::string& scope,
+                  const std::string& note) {
+  if (finite(t)) return;
+  throw AnomalyError("anomaly detected: '" + op + "' produced " + nonfinite_report(t, what) +
+                     (scope.empty() ? "" : " in module '" + scope + "'") + (note.empty() ? "" : "; " + note));
+}
+
 // ---- track ------------------------------------------------------------------------------------
 Context* track(const char* name, const std::vector<Tensor>& inputs, Tensor& output, BackwardFn backward) {
-  if (AnomalyMode::is_enabled()) check_finite(output, name, "forward output");
+  if (AnomalyMode::is_enabled() && !finite(output))
+    check_finite(output, name, "forward output", current_scope(), bad_input_note(inputs));
   if (!any_requires_grad(inputs)) return nullptr;
   auto node = std::make_shared<FunctionNode>(name, backward);
   node->attach(inputs, output);
   return &node->context();  // kept alive by output.grad_fn
-}
-
-void check_finite(const Tensor& t, const std::string& op, const std::string& what) {
-  if (!t.defined() || !is_floating(t.dtype())) return;
-  if (!kernels::all_finite(t))
-    throw AnomalyError("anomaly detected: '" + op + "' produced NaN or Inf in its " + what + " (shape " +
-                       shape_str(t.shape()) + ")");
 }
 
 }  // namespace xg::autograd

@@ -46,7 +46,8 @@ class FunctionNode final : public Node {
 
 /// Records an op if grad mode is on and some input requires grad: creates its node, makes it the
 /// grad_fn of `output`, and returns the node's context for saving; returns nullptr otherwise.
-/// `name` must be a string literal (it is not copied). In anomaly mode, checks `output` for NaN/Inf.
+/// `name` must be a string literal (it is not copied). In anomaly mode, checks `output` for NaN/Inf;
+/// the error names the op, the module it ran in, and any input that already held NaN/Inf.
 Context* track(const char* name, const std::vector<Tensor>& inputs, Tensor& output, BackwardFn backward);
 
 /// Receives op events on the thread that installed it, for profiling (viz/profile.hpp). While
@@ -66,7 +67,11 @@ OpObserver* set_op_observer(OpObserver* observer);
 /// The calling thread's observer, or nullptr.
 OpObserver* op_observer();
 
-/// Throws AnomalyError naming `op` if `t` holds a NaN or Inf. `what` says which value was checked.
-void check_finite(const Tensor& t, const std::string& op, const std::string& what);
+/// Throws AnomalyError naming `op` if `t` holds a NaN or Inf: "anomaly detected: 'Log' produced
+/// NaN in its forward output (1 of 2 values of shape [2], first at index [1]) in module
+/// 'net.dense_1'". `what` says which value was checked, `scope` is the module path the op ran in
+/// (by default the current one; "" for none) and `note`, when not empty, is appended after "; ".
+void check_finite(const Tensor& t, const std::string& op, const std::string& what,
+                  const std::string& scope = current_scope(), const std::string& note = "");
 
 }  // namespace xg::autograd

@@ -14,7 +14,7 @@ const std::shared_ptr<const std::string>& empty_scope() {
   static const auto* empty = new std::shared_ptr<const std::string>(std::make_shared<const std::string>());
   return *empty;
 }
-thread_local std::shared_ptr<const std::string> current_scope;
+thread_local std::shared_ptr<const std::string> thread_scope;
 }  // namespace
 
 // ---- HookList ---------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ Tensor HookList::run(Tensor grad) const {
 // ---- Node -------------------------------------------------------------------------------------
 Node::Node()
     : sequence_nr_(next_sequence_nr.fetch_add(1, std::memory_order_relaxed)),
-      scope_(current_scope ? current_scope : empty_scope()) {}
+      scope_(thread_scope ? thread_scope : empty_scope()) {}
 
 Node::~Node() {
   // Tear down uniquely owned descendants with an explicit stack instead of recursive destructors.
@@ -108,11 +108,13 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 }
 
 // ---- ScopeGuard -------------------------------------------------------------------------------
-ScopeGuard::ScopeGuard(const std::string& name) : previous_(current_scope) {
-  current_scope = std::make_shared<const std::string>(previous_ && !previous_->empty() ? *previous_ + "." + name
-                                                                                       : name);
+ScopeGuard::ScopeGuard(const std::string& name) : previous_(thread_scope) {
+  thread_scope = std::make_shared<const std::string>(previous_ && !previous_->empty() ? *previous_ + "." + name
+                                                                                      : name);
 }
 
-ScopeGuard::~ScopeGuard() { current_scope = previous_; }
+ScopeGuard::~ScopeGuard() { thread_scope = previous_; }
+
+const std::string& current_scope() { return thread_scope ? *thread_scope : *empty_scope(); }
 
 }  // namespace xg::autograd

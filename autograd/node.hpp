@@ -128,6 +128,9 @@ Edge gradient_edge(const Tensor& t);
 /// True if recording is on and some input requires grad.
 bool any_requires_grad(const std::vector<Tensor>& inputs);
 
+/// The module path nodes created now record ("" outside modules), see ScopeGuard.
+const std::string& current_scope();
+
 /// Names the module scope recorded into nodes created while the guard lives; nested guards join
 /// with '.': ScopeGuard a("encoder"); ScopeGuard b("dense_1"); -> "encoder.dense_1".
 class ScopeGuard {

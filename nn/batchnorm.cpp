@@ -7,6 +7,7 @@
 #include <xgrad/autograd/ops/ops.hpp>
 #include <xgrad/core/creation.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/layer_error.hpp>
 
 #include <algorithm>
 #include <sstream>
@@ -106,12 +107,24 @@ void BatchNorm::build(std::int64_t num_features) {
 }
 
 Tensor BatchNorm::forward(const Tensor& x) {
-  if (std::find(ranks_.begin(), ranks_.end(), x.dim()) == ranks_.end())
-    throw ShapeError(type_name() + " expects an input " + layout_ + ", got shape " + shape_str(x.shape()));
-  if (!built()) build(x.size(1));
-  if (x.size(1) != num_features_)
-    throw ShapeError(type_name() + " expects " + std::to_string(num_features_) + " channels on axis 1, got shape " +
-                     shape_str(x.shape()));
+  if (std::find(ranks_.begin(), ranks_.end(), x.dim()) == ranks_.end()) {
+    const bool images = std::find(ranks_.begin(), ranks_.end(), 4) != ranks_.end();
+    throw_input_rejected(*this, x.shape(),
+                         type_name() + " takes " + layout_ + ", got a rank-" + std::to_string(x.dim()) + " input" +
+                             (images ? "; use BatchNorm1d for [N, C] or [N, C, L]" : "; use BatchNorm2d for images"));
+  }
+  if (!built()) {
+    build(x.size(1));
+    built_lazily_ = true;
+  }
+  if (x.size(1) != num_features_) {
+    Shape expected(static_cast<std::size_t>(x.dim()), -1);
+    expected[1] = num_features_;
+    throw_input_mismatch(*this, expected, x.shape(),
+                         "it normalizes " + std::to_string(num_features_) + " channels on axis 1" +
+                             (built_lazily_ ? ", inferred from its first input"
+                                            : " (num_features = " + std::to_string(num_features_) + ")"));
+  }
   if (is_training() && x.numel() / num_features_ <= 1)
     throw ValueError("layer '" + name() + "' (" + type_name() +
                      "): expected more than 1 value per channel when training, got input of shape " +

@@ -73,6 +73,7 @@ class BatchNorm : public Module {
 
  private:
   std::int64_t num_features_ = -1;
+  bool built_lazily_ = false;  ///< the first forward inferred num_features
   BatchNormOptions options_;
   std::vector<std::int64_t> ranks_;
   std::string layout_;

@@ -3,6 +3,7 @@
 
 #include <xgrad/autograd/ops/conv.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/spatial_input.hpp>
 
 namespace xg::nn {
 namespace {
@@ -42,21 +43,20 @@ void Conv2d::build(std::int64_t in_channels) {
 }
 
 Tensor Conv2d::forward(const Tensor& input) {
-  const bool last = format_ == DataFormat::ChannelsLast;
-  if (input.dim() != 4)
-    throw ShapeError(std::string("Conv2d expects a 4-d input ") + (last ? "[N, H, W, C]" : "[N, C, H, W]") +
-                     " (data_format " + data_format_name(format_) + "), got shape " + shape_str(input.shape()));
-  const Tensor x = last ? input.permute({0, 3, 1, 2}) : input;
-  if (!built()) build(x.size(1));
-  if (x.size(1) != in_channels_)
-    throw ShapeError("Conv2d expects " + std::to_string(in_channels_) + " input channels (axis " + (last ? "3" : "1") +
-                     "), got shape " + shape_str(input.shape()));
+  const Tensor x = spatial_nchw(*this, input, format_, in_channels_);
+  if (!built()) {
+    build(x.size(1));
+    channel_source_ = ChannelSource::FirstInput;
+  }
+  check_channels(*this, input, x, format_, in_channels_, channel_source_);
   const Pads2d pads =
       options_.padding.resolve(x.size(2), x.size(3), options_.kernel_size, options_.stride, options_.dilation);
+  const Window window{"kernel", "kernel_size", options_.kernel_size, options_.dilation, options_.padding};
+  check_window_fits(*this, input, x, window, pads);
   const Conv2dParams params{.stride = options_.stride.pair(), .padding = pads, .dilation = options_.dilation.pair()};
   const auto fused = fusable_activation(options_.activation);
   Tensor y = fused ? conv2d(x, weight, bias, params, *fused) : activation_(conv2d(x, weight, bias, params));
-  return last ? y.permute({0, 2, 3, 1}) : y;
+  return format_ == DataFormat::ChannelsLast ? y.permute({0, 2, 3, 1}) : y;
 }
 
 std::string Conv2d::describe() const {

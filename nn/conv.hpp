@@ -9,6 +9,7 @@
 #include <xgrad/nn/init.hpp>
 #include <xgrad/nn/layer_options.hpp>
 #include <xgrad/nn/module.hpp>
+#include <xgrad/nn/spatial_input.hpp>
 
 #include <cstdint>
 #include <string>
@@ -56,6 +57,7 @@ class Conv2d : public Module {
  private:
   std::int64_t filters_;
   std::int64_t in_channels_ = -1;
+  ChannelSource channel_source_ = ChannelSource::Constructor;
   Conv2dOptions options_;
   DataFormat format_;
   ActivationFn activation_;

@@ -2,6 +2,7 @@
 
 #include <xgrad/autograd/ops/linalg.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/layer_error.hpp>
 
 #include <cmath>
 
@@ -33,11 +34,28 @@ void Dense::build(std::int64_t in_features) {
 }
 
 Tensor Dense::forward(const Tensor& x) {
-  if (x.dim() < 1) throw ShapeError(type_name() + " expects an input of rank >= 1, got a scalar");
-  if (!built()) build(x.size(-1));
-  if (x.size(-1) != in_features_)
-    throw ShapeError(type_name() + " expects inputs with " + std::to_string(in_features_) +
-                     " features on the last axis, got shape " + shape_str(x.shape()));
+  if (x.dim() < min_rank_) {
+    const std::string got = x.dim() == 0 ? "a scalar" : "a rank-1 input";
+    throw_input_mismatch(*this, {-1, in_features_}, x.shape(),
+                         min_rank_ == 1 ? type_name() + " takes [..., in_features], got a scalar"
+                                        : type_name() + " takes a batch [N, features] (rank >= 2), got " + got +
+                                              "; add the batch axis with x.unsqueeze(0) for one sample, or "
+                                              "x.reshape({-1, 1}) for one feature per sample");
+  }
+  if (!built()) {
+    build(x.size(-1));
+    built_lazily_ = true;
+  }
+  if (x.size(-1) != in_features_) {
+    Shape expected(static_cast<std::size_t>(x.dim()), -1);
+    expected.back() = in_features_;
+    const std::string features = std::to_string(in_features_) + " features on the last axis";
+    throw_input_mismatch(*this, expected, x.shape(),
+                         (built_lazily_ ? "its weights were built for " + features + ", inferred from its first input"
+                                        : "it takes " + features + " (in_features = " + std::to_string(in_features_) +
+                                              ")") +
+                             "; this input has shape " + shape_str(x.shape()));
+  }
   if (const auto fused = fusable_activation(activation_name_)) return linear(x, weight, bias, *fused);
   return activation_(linear(x, weight, bias));
 }
@@ -59,7 +77,9 @@ DenseOptions linear_options(std::int64_t in_features, bool bias) {
 }  // namespace
 
 Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool bias)
-    : Dense("Linear", out_features, linear_options(in_features, bias)) {}
+    : Dense("Linear", out_features, linear_options(in_features, bias)) {
+  min_rank_ = 1;  // PyTorch's Linear also takes one unbatched sample [in_features]
+}
 
 std::string Linear::describe() const {
   return "Linear(in_features=" + std::to_string(in_features()) + ", out_features=" + std::to_string(units()) +

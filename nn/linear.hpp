@@ -23,7 +23,9 @@ struct DenseOptions {
   std::string name;
 };
 
-/// y = activation(x W^T + b) on the last axis of x: [..., in] -> [..., units].
+/// y = activation(x W^T + b) on the last axis of x: [N, ..., in] -> [N, ..., units]. As in Keras
+/// the input must have a batch axis (rank >= 2); an input of the wrong size throws a
+/// LayerShapeError naming the layer, the expected and the received shapes.
 class Dense : public Module {
  public:
   explicit Dense(std::int64_t units, DenseOptions options = {});
@@ -42,10 +44,13 @@ class Dense : public Module {
 
  protected:
   Dense(std::string type, std::int64_t units, DenseOptions options);
+  /// Lowest input rank forward() accepts: 2 for Dense (a batch), 1 for Linear.
+  std::int64_t min_rank_ = 2;
 
  private:
   std::int64_t units_;
   std::int64_t in_features_ = -1;
+  bool built_lazily_ = false;  ///< the first forward created the weights
   bool use_bias_;
   std::string activation_name_;
   ActivationFn activation_;
@@ -53,7 +58,7 @@ class Dense : public Module {
 };
 
 /// PyTorch's Linear(in_features, out_features, bias): weight and bias drawn from
-/// U(-1/sqrt(in), 1/sqrt(in)), no activation.
+/// U(-1/sqrt(in), 1/sqrt(in)), no activation. Also takes one unbatched sample [in_features].
 class Linear : public Dense {
  public:
   Linear(std::int64_t in_features, std::int64_t out_features, bool bias = true);

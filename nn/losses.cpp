@@ -45,27 +45,63 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target_in) {
   return loss;
 }
 
-void check_same_shape(const char* op, const Tensor& pred, const Tensor& target) {
+std::string class_count(std::int64_t n) { return std::to_string(n) + (n == 1 ? " class" : " classes"); }
+
+// Why a target does not match one-hot predictions [N, C], when the shapes say more than "differ".
+std::string class_target_hint(const Shape& pred, const Shape& target) {
+  if (pred.empty()) return "";
+  const Shape batch(pred.begin(), pred.end() - 1);
+  if (target == batch)
+    return "; the target looks like class indices: use sparse_categorical_crossentropy, or one-hot encode it "
+           "with xg::datasets::to_categorical(labels, " + std::to_string(pred.back()) + ")";
+  if (target.size() == pred.size() && Shape(target.begin(), target.end() - 1) == batch)
+    return "; the target has " + class_count(target.back()) + " but the predictions have " +
+           std::to_string(pred.back()) + ": check the units of the last layer and the number of classes of the labels";
+  return "";
+}
+
+// pred and target must have one shape; `class_targets` adds the hints of class-probability losses.
+void check_same_shape(const char* op, const Tensor& pred, const Tensor& target, bool class_targets = false) {
   if (pred.shape() != target.shape())
     throw ShapeError(std::string(op) + ": prediction of shape " + shape_str(pred.shape()) + " and target of shape " +
-                     shape_str(target.shape()) + " must have the same shape");
+                     shape_str(target.shape()) + " must have the same shape" +
+                     (class_targets ? class_target_hint(pred.shape(), target.shape()) : std::string()));
 }
 
 // Validates class-index labels against [N, C] scores and returns them as [N, 1] for gather.
 Tensor label_index(const char* op, const Tensor& scores, const Tensor& labels) {
+  const std::string who = std::string(op) + ": ";
   if (labels.dtype() != Dtype::Int64)
-    throw DtypeError(std::string(op) + ": labels must be int64 class indices, got " +
-                     std::string(dtype_name(labels.dtype())) + " (for one-hot targets use categorical_crossentropy)");
-  if (scores.dim() != 2 || labels.dim() != 1 || labels.size(0) != scores.size(0))
-    throw ShapeError(std::string(op) + ": expected scores [N, C] and labels [N], got " + shape_str(scores.shape()) +
-                     " and " + shape_str(labels.shape()));
+    throw DtypeError(who + "labels must be int64 class indices, got " + std::string(dtype_name(labels.dtype())) +
+                     " labels of shape " + shape_str(labels.shape()) +
+                     (labels.shape() == scores.shape()
+                          ? "; they look one-hot: use categorical_crossentropy for one-hot targets"
+                          : "; convert class indices with labels.to(xg::kInt64) (one-hot targets go to "
+                            "categorical_crossentropy)"));
+  if (scores.dim() != 2)
+    throw ShapeError(who + "expected predictions [N, C] (one row of class scores per sample), got shape " +
+                     shape_str(scores.shape()));
+  if (labels.shape() == scores.shape())
+    throw ShapeError(who + "expected labels [N] (one class index per sample), got shape " +
+                     shape_str(labels.shape()) +
+                     ", the predictions' shape: one-hot targets go to categorical_crossentropy, or take "
+                     "labels.argmax(1)");
+  if (labels.dim() != 1 || labels.size(0) != scores.size(0))
+    throw ShapeError(who + "expected labels [N] for predictions [N, C] = " + shape_str(scores.shape()) + ", got " +
+                     shape_str(labels.shape()) +
+                     (labels.dim() == 1 ? " (" + std::to_string(scores.size(0)) + " predictions but " +
+                                              std::to_string(labels.size(0)) + " labels)"
+                                        : std::string()));
   const std::int64_t classes = scores.size(1);
   const std::int64_t* p = labels.data<std::int64_t>();
   for (std::int64_t i = 0; i < labels.numel(); ++i)
     if (p[i] < 0 || p[i] >= classes)
-      throw IndexError(std::string(op) + ": label " + std::to_string(p[i]) + " at position " + std::to_string(i) +
-                       " is out of range for " + std::to_string(classes) + " classes (expected 0.." +
-                       std::to_string(classes - 1) + ")");
+      throw IndexError(who + "label " + std::to_string(p[i]) + " at sample " + std::to_string(i) +
+                       " is out of range for " + class_count(classes) + " (expected 0.." +
+                       std::to_string(classes - 1) + ")" +
+                       (p[i] >= classes ? "; the predictions have " + class_count(classes) +
+                                              ": check the units of the last layer"
+                                        : std::string()));
   return labels.reshape({labels.size(0), 1});
 }
 
@@ -103,7 +139,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, CrossEntropyOpt
 }
 
 Tensor categorical_crossentropy(const Tensor& pred, const Tensor& target, ProbabilisticOptions options) {
-  check_same_shape("categorical_crossentropy", pred, target);
+  check_same_shape("categorical_crossentropy", pred, target, true);
   if (pred.dim() < 1) throw ShapeError("categorical_crossentropy: expected predictions [N, C], got a scalar");
   if (options.from_logits) return reduce(softmax_cross_entropy(pred, target), options.reduction);
   // Keras: the output of a softmax is traced back to its logits (exact and stable).

@@ -3,6 +3,7 @@
 #include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/autograd/node.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/layer_error.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -62,11 +63,10 @@ Tensor Module::operator()(const Tensor& input) {
   Tensor out;
   try {
     out = forward(input);
+  } catch (const LayerShapeError&) {
+    throw;  // already attributed to this layer or an inner one
   } catch (const ShapeError& e) {
-    const std::string what = e.what();
-    if (what.rfind("layer '", 0) == 0) throw;  // already attributed to an inner layer
-    throw ShapeError("layer '" + name_ + "' (" + type_name_ + ") given input of shape " + shape_str(input.shape()) +
-                     ": " + what);
+    throw_input_rejected(*this, input.shape(), e.what());
   }
   last_output_shape_ = out.shape();
   return out;

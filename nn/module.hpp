@@ -14,7 +14,8 @@
 //
 // Parameters are named with dots through the tree ("fc1.weight"). operator() runs forward inside
 // the module's name scope (autograd nodes record it, graphs group by it), remembers the input and
-// output shapes (summary, plot_model) and prefixes errors with the layer's name and type.
+// output shapes (summary, plot_model) and turns a ShapeError raised inside into a LayerShapeError
+// naming the layer and its input shape (nn/layer_error.hpp).
 #include <xgrad/core/tensor.hpp>
 
 #include <cstdint>
@@ -51,7 +52,8 @@ class Module {
   /// The computation of a single-input module. Modules with other signatures add their own
   /// methods; calling this base version throws.
   virtual Tensor forward(const Tensor& input);
-  /// forward() with name scoping, shape bookkeeping and error context.
+  /// forward() with name scoping, shape bookkeeping and error context: a ShapeError thrown inside
+  /// becomes a LayerShapeError "dense_1 (Dense) cannot take input of shape (None, 5): ...".
   Tensor operator()(const Tensor& input);
 
   // ---- registry ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <xgrad/nn/dropout.hpp>
 #include <xgrad/nn/functional.hpp>
 #include <xgrad/nn/init.hpp>
+#include <xgrad/nn/layer_error.hpp>
 #include <xgrad/nn/layer_options.hpp>
 #include <xgrad/nn/linear.hpp>
 #include <xgrad/nn/losses.hpp>

@@ -4,6 +4,7 @@
 
 #include <xgrad/autograd/ops/pool.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/spatial_input.hpp>
 
 namespace xg::nn {
 
@@ -23,13 +24,11 @@ Pool2d::Pool2d(std::string type, Size2 pool_size, PoolOptions options)
 }
 
 Tensor Pool2d::forward(const Tensor& input) {
-  const bool last = format_ == DataFormat::ChannelsLast;
-  if (input.dim() != 4)
-    throw ShapeError(type_name() + " expects a 4-d input " + (last ? "[N, H, W, C]" : "[N, C, H, W]") +
-                     " (data_format " + data_format_name(format_) + "), got shape " + shape_str(input.shape()));
-  const Tensor x = last ? input.permute({0, 3, 1, 2}) : input;
-  Tensor y = pool(x, padding_.resolve(x.size(2), x.size(3), pool_size_, stride_));
-  return last ? y.permute({0, 2, 3, 1}) : y;
+  const Tensor x = spatial_nchw(*this, input, format_, -1);
+  const Pads2d pads = padding_.resolve(x.size(2), x.size(3), pool_size_, stride_);
+  check_window_fits(*this, input, x, {"pool window", "pool_size", pool_size_, 1, padding_}, pads);
+  Tensor y = pool(x, pads);
+  return format_ == DataFormat::ChannelsLast ? y.permute({0, 2, 3, 1}) : y;
 }
 
 std::string Pool2d::describe() const {

@@ -1,6 +1,7 @@
 #include <xgrad/nn/sequential.hpp>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/layer_error.hpp>
 
 namespace xg::nn {
 namespace {
@@ -27,13 +28,12 @@ Tensor Sequential::forward(const Tensor& x) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     try {
       h = (*layers_[i])(h);
-    } catch (const ShapeError& e) {
-      // A nested Sequential has already named the failing layer's predecessor.
-      static constexpr const char* kClause = " (its input is the output of layer '";
-      const std::string what = e.what();
-      if (i == 0 || what.find(kClause) != std::string::npos) throw;
-      const Module& prev = *layers_[i - 1];
-      throw ShapeError(what + kClause + prev.name() + "' (" + prev.type_name() + "))");
+    } catch (const LayerShapeError& e) {
+      // Only an error about the input this container handed to layer i can name where that input
+      // came from; one raised deeper (inside a custom module) keeps its own story.
+      if (!e.source().empty() || e.receiver() != layers_[i].get()) throw;
+      if (i == 0) throw e.received_by(*this);
+      throw e.from(*layers_[i - 1]);
     }
   }
   return h;

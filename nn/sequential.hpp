@@ -34,7 +34,9 @@ class Sequential : public Module {
   }
   Sequential& add(std::shared_ptr<Module> module);
 
-  /// Applies every layer in order; a shape error names the layer and the one before it.
+  /// Applies every layer in order. A LayerShapeError about the input of a layer also names the
+  /// layer that produced it: "dense_2 (Dense) expects input of shape (None, 100) but got
+  /// (None, 784) from flatten_1 (Flatten): ...".
   Tensor forward(const Tensor& x) override;
 
   std::size_t size() const { return layers_.size(); }

@@ -4,6 +4,7 @@
 
 #include <xgrad/autograd/ops/shape.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/nn/layer_error.hpp>
 
 #include <algorithm>
 
@@ -22,9 +23,11 @@ Tensor Flatten::forward(const Tensor& x) {
   const std::int64_t start = start_dim_ < 0 ? start_dim_ + rank : start_dim_;
   const std::int64_t end = end_dim_ < 0 ? end_dim_ + rank : end_dim_;
   if (start < 0 || start >= rank || end < 0 || end >= rank || start > end)
-    throw ShapeError(describe() + " cannot flatten an input of rank " + std::to_string(rank) + " (shape " +
-                     shape_str(x.shape()) + "): axes " + std::to_string(start_dim_) + ".." + std::to_string(end_dim_) +
-                     " must exist and be in order");
+    throw_input_rejected(*this, x.shape(),
+                         describe() + " cannot flatten a rank-" + std::to_string(rank) + " input: axes " +
+                             std::to_string(start_dim_) + ".." + std::to_string(end_dim_) +
+                             " must exist and be in order" +
+                             (rank == 1 ? " (a rank-1 input has no axis after the batch axis)" : ""));
   return flatten(x, start, end);
 }
 
@@ -42,7 +45,7 @@ Reshape::Reshape(Shape target, ReshapeOptions options) : Module("Reshape"), targ
 }
 
 Tensor Reshape::forward(const Tensor& x) {
-  if (x.dim() < 1) throw ShapeError("Reshape expects a batched input [N, ...], got a scalar");
+  if (x.dim() < 1) throw_input_rejected(*this, x.shape(), "Reshape takes a batch [N, ...], got a scalar");
   const Shape sample(x.shape().begin() + 1, x.shape().end());
   const std::int64_t sample_numel = shape_numel(sample);
   std::int64_t known = 1;
@@ -51,10 +54,12 @@ Tensor Reshape::forward(const Tensor& x) {
   const bool has_inferred = std::find(target_.begin(), target_.end(), -1) != target_.end();
   const bool fits = has_inferred ? sample_numel % known == 0 : sample_numel == known;
   if (!fits)
-    throw ShapeError("Reshape cannot reshape samples of shape " + shape_str(sample) + " (" +
-                     std::to_string(sample_numel) + " elements) to " + shape_str(target_) +
-                     (has_inferred ? " (the known entries' product " + std::to_string(known) + " must divide it)"
-                                   : " (" + std::to_string(known) + " elements)"));
+    throw_input_rejected(*this, x.shape(),
+                         "cannot reshape samples of shape " + shape_str(sample) + " (" + std::to_string(sample_numel) +
+                             " elements) to " + shape_str(target_) +
+                             (has_inferred
+                                  ? " (the known entries' product " + std::to_string(known) + " must divide it)"
+                                  : " (" + std::to_string(known) + " elements)"));
   Shape out{x.size(0)};
   for (auto d : target_) out.push_back(d == -1 ? sample_numel / known : d);
   return reshape(x, out);

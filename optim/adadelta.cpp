@@ -8,10 +8,10 @@
 
 namespace xg::optim {
 
-Adadelta::Adadelta(AdadeltaOptions options) : Adadelta(std::vector<Tensor>{}, options) {}
+Adadelta::Adadelta(AdadeltaOptions options) : Adadelta(ParamList::unbound(), options) {}
 
 Adadelta::Adadelta(ParamList params, AdadeltaOptions options)
-    : Optimizer("Adadelta", std::move(params.params), options.lr), options_(options) {
+    : Optimizer("Adadelta", std::move(params), options.lr), options_(options) {
   require_option(options.rho >= 0.0 && options.rho <= 1.0, "rho", options.rho, "0 <= rho <= 1");
   require_option(options.eps > 0.0, "eps", options.eps, "> 0");
   require_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, ">= 0");

@@ -9,10 +9,10 @@
 
 namespace xg::optim {
 
-Adagrad::Adagrad(AdagradOptions options) : Adagrad(std::vector<Tensor>{}, options) {}
+Adagrad::Adagrad(AdagradOptions options) : Adagrad(ParamList::unbound(), options) {}
 
 Adagrad::Adagrad(ParamList params, AdagradOptions options)
-    : Optimizer("Adagrad", std::move(params.params), options.lr), options_(options) {
+    : Optimizer("Adagrad", std::move(params), options.lr), options_(options) {
   require_option(options.lr_decay >= 0.0, "lr_decay", options.lr_decay, ">= 0");
   require_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, ">= 0");
   require_option(options.initial_accumulator_value >= 0.0, "initial_accumulator_value",

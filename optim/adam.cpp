@@ -13,10 +13,10 @@ namespace {
 AdamOptions as_adam(const AdamWOptions& o) { return {o.lr, o.betas, o.eps, o.weight_decay, o.amsgrad}; }
 }  // namespace
 
-Adam::Adam(AdamOptions options) : Adam(std::vector<Tensor>{}, options) {}
-Adam::Adam(ParamList params, AdamOptions options) : Adam("Adam", std::move(params.params), options, false) {}
+Adam::Adam(AdamOptions options) : Adam(ParamList::unbound(), options) {}
+Adam::Adam(ParamList params, AdamOptions options) : Adam("Adam", std::move(params), options, false) {}
 
-Adam::Adam(std::string name, std::vector<Tensor> params, AdamOptions options, bool decoupled)
+Adam::Adam(std::string name, ParamList params, AdamOptions options, bool decoupled)
     : Optimizer(std::move(name), std::move(params), options.lr), options_(options), decoupled_(decoupled) {
   require_option(options.betas[0] >= 0.0 && options.betas[0] < 1.0, "betas[0]", options.betas[0], "0 <= beta < 1");
   require_option(options.betas[1] >= 0.0 && options.betas[1] < 1.0, "betas[1]", options.betas[1], "0 <= beta < 1");
@@ -94,8 +94,8 @@ void Adam::update(Tensor& param, const Tensor& grad, const ParamGroup& group, Pa
   });
 }
 
-AdamW::AdamW(AdamWOptions options) : AdamW(std::vector<Tensor>{}, options) {}
+AdamW::AdamW(AdamWOptions options) : AdamW(ParamList::unbound(), options) {}
 AdamW::AdamW(ParamList params, AdamWOptions options)
-    : Adam("AdamW", std::move(params.params), as_adam(options), true) {}
+    : Adam("AdamW", std::move(params), as_adam(options), true) {}
 
 }  // namespace xg::optim

@@ -43,7 +43,7 @@ class Adam : public Optimizer {
   bool decoupled_weight_decay() const { return decoupled_; }
 
  protected:
-  Adam(std::string name, std::vector<Tensor> params, AdamOptions options, bool decoupled);
+  Adam(std::string name, ParamList params, AdamOptions options, bool decoupled);
   void update(Tensor& param, const Tensor& grad, const ParamGroup& group, ParamState& state) override;
   std::vector<std::string> state_keys() const override;
 

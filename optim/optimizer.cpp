@@ -42,11 +42,16 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
-Optimizer::Optimizer(std::string name, std::vector<Tensor> params, double default_lr)
+Optimizer::Optimizer(std::string name, ParamList params, double default_lr)
     : name_(std::move(name)), groups_(1), default_lr_(default_lr) {
+  if (params.bound && params.params.empty())
+    throw ValueError(name_ + " was given no parameters; did you call model.parameters() before the lazy layers were "
+                     "built? Layers without in_features / in_channels create their weights on their first forward: "
+                     "run one batch through the model first, or construct the optimizer without parameters (" +
+                     name_ + "({.lr = ...})) and bind them later with set_parameters() (Model::compile does that)");
   require_option(default_lr >= 0.0, "lr", default_lr, ">= 0");
   groups_[0].lr = default_lr;
-  set_parameters(std::move(params));
+  set_parameters(std::move(params.params));
 }
 
 void Optimizer::require_option(bool ok, const std::string& option, double value, const std::string& expected) const {

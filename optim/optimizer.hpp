@@ -9,7 +9,9 @@
 // update() and state_keys().
 //
 // Keras-style models create their weights lazily, so an optimizer may be built without parameters
-// (it then holds one empty group) and bound later with set_parameters().
+// (it then holds one empty group) and bound later with set_parameters(). Only the options-only
+// constructors do that (ParamList::unbound()): an explicitly given empty list is an error at
+// construction, since it is almost always model.parameters() called before the first forward.
 //
 // state_dict() is a flat std::map<std::string, Tensor> (docs/optimizers.md):
 //   "param_groups.<g>.lr"          0-d float64   learning rate of group g
@@ -40,10 +42,20 @@ using ParamState = std::map<std::string, Tensor>;
 /// The parameters given to an optimizer's constructor: a std::vector<Tensor> (model.parameters())
 /// or a braced list `{w, b}`. A wrapper rather than a plain vector so that `Adam({.lr = 1e-3})`
 /// is not ambiguous under GCC 12, which lets a one-designator list initialize a std::vector.
+/// A list given by the caller must not be empty (an empty model.parameters() usually means the
+/// lazy layers were not built yet); the options-only constructors pass unbound() instead.
 struct ParamList {
   ParamList(std::vector<Tensor> list) : params(std::move(list)) {}  // NOLINT: implicit by design
   ParamList(std::initializer_list<Tensor> list) : params(list) {}   // NOLINT: implicit by design
+  /// No parameters on purpose: they are bound later with set_parameters() (Keras-style compile).
+  static ParamList unbound() {
+    ParamList list{std::vector<Tensor>{}};
+    list.bound = false;
+    return list;
+  }
   std::vector<Tensor> params = {};
+  /// False only for unbound().
+  bool bound = true;
 };
 
 /// Parameters sharing a learning rate.
@@ -105,7 +117,8 @@ class Optimizer {
 
  protected:
   /// `name` is returned by name(); `default_lr` is the options' lr, used for groups added without one.
-  Optimizer(std::string name, std::vector<Tensor> params, double default_lr);
+  /// Throws ValueError when `params` is an empty list given by the caller (not unbound()).
+  Optimizer(std::string name, ParamList params, double default_lr);
 
   /// Updates `param` in place from `grad` (same shape and dtype) with the group's hyperparameters.
   virtual void update(Tensor& param, const Tensor& grad, const ParamGroup& group, ParamState& state) = 0;

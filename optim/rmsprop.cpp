@@ -8,10 +8,10 @@
 
 namespace xg::optim {
 
-RMSprop::RMSprop(RMSpropOptions options) : RMSprop(std::vector<Tensor>{}, options) {}
+RMSprop::RMSprop(RMSpropOptions options) : RMSprop(ParamList::unbound(), options) {}
 
 RMSprop::RMSprop(ParamList params, RMSpropOptions options)
-    : Optimizer("RMSprop", std::move(params.params), options.lr), options_(options) {
+    : Optimizer("RMSprop", std::move(params), options.lr), options_(options) {
   require_option(options.alpha >= 0.0 && options.alpha <= 1.0, "alpha", options.alpha, "0 <= alpha <= 1");
   require_option(options.eps > 0.0, "eps", options.eps, "> 0");
   require_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, ">= 0");

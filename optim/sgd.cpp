@@ -6,10 +6,10 @@
 
 namespace xg::optim {
 
-SGD::SGD(SGDOptions options) : SGD(std::vector<Tensor>{}, options) {}
+SGD::SGD(SGDOptions options) : SGD(ParamList::unbound(), options) {}
 
 SGD::SGD(ParamList params, SGDOptions options)
-    : Optimizer("SGD", std::move(params.params), options.lr), options_(options) {
+    : Optimizer("SGD", std::move(params), options.lr), options_(options) {
   require_option(options.momentum >= 0.0, "momentum", options.momentum, ">= 0");
   require_option(options.dampening >= 0.0 && options.dampening <= 1.0, "dampening", options.dampening,
                  "0 <= dampening <= 1");

@@ -150,10 +150,20 @@ BOOST_AUTO_TEST_CASE(state_dict_holds_parameters_and_buffers) {
 BOOST_AUTO_TEST_CASE(errors_name_the_layer) {
   nn::BatchNorm1d bn(3, {.name = "bn"});
   expect_error<xg::ShapeError>([&] { bn(xg::ones({4, 5})); },
-                               {"layer 'bn' (BatchNorm1d)", "expects 3 channels on axis 1", "[4, 5]"});
-  expect_error<xg::ShapeError>([&] { bn(xg::ones({4})); }, {"layer 'bn'", "expects an input [N, C] or [N, C, L]"});
+                               {"bn (BatchNorm1d) expects input of shape (None, 3) but got (None, 5)",
+                                "normalizes 3 channels on axis 1 (num_features = 3)"});
+  expect_error<xg::ShapeError>([&] { bn(xg::ones({4})); },
+                               {"bn (BatchNorm1d) cannot take input of shape (4,)", "takes [N, C] or [N, C, L]"});
   nn::BatchNorm2d bn2(3, {.name = "bn2"});
-  expect_error<xg::ShapeError>([&] { bn2(xg::ones({4, 3})); }, {"layer 'bn2'", "expects an input [N, C, H, W]"});
+  expect_error<xg::ShapeError>([&] { bn2(xg::ones({4, 3})); },
+                               {"bn2 (BatchNorm2d) cannot take input of shape (None, 3)", "takes [N, C, H, W]",
+                                "use BatchNorm1d"});
+  nn::BatchNorm2d lazy(-1, {.name = "lazy_bn"});
+  lazy(xg::ones({2, 3, 2, 2}));
+  expect_error<xg::ShapeError>([&] { lazy(xg::ones({2, 4, 2, 2})); },
+                               {"lazy_bn (BatchNorm2d) expects input of shape (None, 3, None, None) "
+                                "but got (None, 4, 2, 2)",
+                                "inferred from its first input"});
   expect_error<xg::ValueError>([&] { bn(xg::ones({1, 3})); }, {"layer 'bn'", "more than 1 value per channel", "[1, 3]"});
   expect_error<xg::ValueError>([] { nn::functional::batch_norm(xg::ones({1, 3}), {}, {}, {}, {}, true); },
                                {"batch_norm: expected more than 1 value per channel"});

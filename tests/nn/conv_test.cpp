@@ -388,13 +388,17 @@ BOOST_AUTO_TEST_CASE(error_messages_name_the_op_and_shapes) {
       [&] {
         conv(xg::zeros({2, 3, 28, 28}));
       },
-      {"layer 'conv1' (Conv2d)", "[2, 3, 28, 28]", "expects 1 input channels"});
-  expect_error<xg::ShapeError>([&] { conv(xg::zeros({28, 28})); }, {"layer 'conv1' (Conv2d)", "4-d input", "[28, 28]"});
+      {"conv1 (Conv2d) expects input of shape (None, 1, None, None) but got (None, 3, 28, 28)",
+       "it takes 1 input channel on axis 1 (in_channels = 1, data_format channels_first)"});
+  expect_error<xg::ShapeError>([&] { conv(xg::zeros({28, 28})); },
+                               {"conv1 (Conv2d) expects input of shape (None, 1, None, None) but got (None, 28)",
+                                "4-d batch [N, C, H, W]", "rank-2 input"});
   expect_error<xg::ShapeError>(
       [&] {
         conv(xg::zeros({1, 1, 3, 3}));
       },
-      {"layer 'conv1' (Conv2d)", "larger than the padded input [3, 3]"});
+      {"conv1 (Conv2d) cannot take input of shape (None, 1, 3, 3)",
+       "its 5x5 kernel does not fit in the 3x3 image (padding valid)"});
   expect_error<xg::ValueError>([] { nn::Conv2d(4, {.padding = "full"}); },
                                {"unknown padding 'full'", "'same', 'valid'"});
   expect_error<xg::ValueError>([] { nn::Conv2d(4, {.data_format = "nchw"}); },

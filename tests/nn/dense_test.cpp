@@ -69,14 +69,24 @@ BOOST_AUTO_TEST_CASE(lazy_in_features) {
   BOOST_TEST(xg::shape_str(d.bias.shape()) == "[4]");
   BOOST_TEST(xg::shape_str(y.shape()) == "[5, 4]");
   // The size is fixed once built.
-  expect_error<xg::ShapeError>([&] { d(xg::ones({5, 6})); }, {"expects inputs with 7 features", "[5, 6]"});
+  expect_error<xg::ShapeError>([&] { d(xg::ones({5, 6})); },
+                               {"(Dense) expects input of shape (None, 7) but got (None, 6)",
+                                "built for 7 features on the last axis, inferred from its first input", "[5, 6]"});
 }
 
 BOOST_AUTO_TEST_CASE(wrong_input_features_names_layer_and_shapes) {
   nn::Dense d(3, {.in_features = 4, .name = "hidden"});
   expect_error<xg::ShapeError>([&] { d(xg::ones({2, 5})); },
-                               {"layer 'hidden' (Dense)", "given input of shape [2, 5]", "4 features"});
-  expect_error<xg::ShapeError>([&] { d(xg::scalar_tensor(1.0)); }, {"layer 'hidden'", "rank >= 1"});
+                               {"hidden (Dense) expects input of shape (None, 4) but got (None, 5)",
+                                "it takes 4 features on the last axis (in_features = 4)", "[2, 5]"});
+  expect_error<xg::ShapeError>([&] { d(xg::scalar_tensor(1.0)); },
+                               {"hidden (Dense) expects input of shape (None, 4) but got ()", "got a scalar"});
+  // Keras' Dense needs a batch axis; PyTorch's Linear also takes one unbatched sample.
+  expect_error<xg::ShapeError>([&] { d(xg::ones({4})); },
+                               {"hidden (Dense) expects input of shape (None, 4) but got (4,)", "rank-1 input",
+                                "x.unsqueeze(0)"});
+  BOOST_TEST(xg::shape_str(nn::Linear(4, 3)(xg::ones({4})).shape()) == "[3]");
+  expect_error<xg::ShapeError>([] { nn::Linear(4, 3)(xg::scalar_tensor(1.0)); }, {"(Linear)", "got a scalar"});
   expect_error<xg::ValueError>([] { nn::Dense(0); }, {"units must be positive, got 0"});
 }
 

@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(stable_with_huge_logits) {
 
 BOOST_AUTO_TEST_CASE(label_errors_name_label_and_range) {
   expect_error<xg::IndexError>([] { nn::cross_entropy(logits(), labels_of({2, 3})); },
-                               {"cross_entropy", "label 3 at position 1", "3 classes", "expected 0..2"});
+                               {"cross_entropy", "label 3 at sample 1", "3 classes", "expected 0..2"});
   expect_error<xg::IndexError>([] { nn::nll_loss(logits(), labels_of({-1, 0})); }, {"label -1", "expected 0..2"});
   expect_error<xg::IndexError>([] { nn::sparse_categorical_crossentropy(logits(), labels_of({0, 5})); },
                                {"label 5"});

@@ -276,10 +276,11 @@ BOOST_AUTO_TEST_CASE(shape_error_names_the_layer_and_the_previous_one) {
   nn::Sequential model{nn::Dense(4, {.in_features = 3, .name = "fc1"}), nn::ReLU({.name = "act"}),
                        nn::Dense(2, {.in_features = 5, .name = "fc2"})};
   expect_error<xg::ShapeError>([&] { model(xg::ones({2, 3})); },
-                               {"layer 'fc2' (Dense)", "input of shape [2, 4]", "5 features",
-                                "output of layer 'act' (ReLU)"});
+                               {"fc2 (Dense) expects input of shape (None, 5) but got (None, 4) from act (ReLU)",
+                                "5 features", "[2, 4]"});
   // The first layer has no predecessor: only its own name.
-  expect_error<xg::ShapeError>([&] { model(xg::ones({2, 7})); }, {"layer 'fc1' (Dense)", "[2, 7]"});
+  expect_error<xg::ShapeError>([&] { model(xg::ones({2, 7})); },
+                               {"fc1 (Dense) expects input of shape (None, 3) but got (None, 7):"});
 }
 
 BOOST_AUTO_TEST_CASE(shape_error_inside_a_nested_sequential_names_the_inner_predecessor) {
@@ -292,8 +293,9 @@ BOOST_AUTO_TEST_CASE(shape_error_inside_a_nested_sequential_names_the_inner_pred
     BOOST_ERROR("expected a ShapeError");
   } catch (const xg::ShapeError& e) {
     const std::string what = e.what();
-    BOOST_TEST(what.find("layer 'inner2' (Dense)") != std::string::npos, what);
-    BOOST_TEST(what.find("output of layer 'inner_act' (ReLU)") != std::string::npos, what);
+    BOOST_TEST(what.find("inner2 (Dense) expects input of shape (None, 3) but got (None, 4) from inner_act (ReLU)") !=
+                   std::string::npos,
+               what);
     // The outer container must not add its own predecessor: inner2's input is not outer1's output.
     BOOST_TEST(what.find("outer1") == std::string::npos, what);
   }

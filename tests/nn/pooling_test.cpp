@@ -305,12 +305,15 @@ BOOST_AUTO_TEST_CASE(error_messages) {
       {"max_pool2d", "int64"});
 
   nn::MaxPool2d pool(2, {.name = "pool1"});
-  expect_error<xg::ShapeError>([&] { pool(xg::zeros({4, 4})); }, {"layer 'pool1' (MaxPool2d)", "4-d input", "[4, 4]"});
+  expect_error<xg::ShapeError>([&] { pool(xg::zeros({4, 4})); },
+                               {"pool1 (MaxPool2d) expects input of shape (None, None, None, None) but got (None, 4)",
+                                "4-d batch [N, C, H, W]"});
   expect_error<xg::ShapeError>(
       [&] {
         pool(xg::zeros({1, 1, 1, 5}));
       },
-      {"layer 'pool1' (MaxPool2d)", "larger than the padded input [1, 5]"});
+      {"pool1 (MaxPool2d) cannot take input of shape (None, 1, 1, 5)",
+       "its 2x2 pool window does not fit in the 1x5 image (padding valid)", "smaller pool_size"});
   expect_error<xg::ValueError>([] { nn::AvgPool2d(2, {.padding = 2, .name = "p"}); },
                                {"layer 'p' (AvgPool2d)", "padding (2, 2) must be smaller than pool_size (2, 2)"});
   expect_error<xg::ValueError>([] { nn::MaxPool2d(2, {.stride = 0}); }, {"stride must be positive"});

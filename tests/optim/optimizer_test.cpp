@@ -173,6 +173,31 @@ BOOST_AUTO_TEST_CASE(lazy_binding_matches_eager_construction) {
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_parameter_list_is_an_error_at_construction) {
+  // The usual cause: model.parameters() of a model whose lazy layers have not run yet.
+  xg::nn::Sequential model{xg::nn::Dense(4), xg::nn::Dense(2)};
+  BOOST_TEST_REQUIRE(model.parameters().empty());
+  check_throws<xg::ValueError>([&] { opt::Adam(model.parameters(), {.lr = 1e-3}); },
+                               {"Adam was given no parameters",
+                                "did you call model.parameters() before the lazy layers were built?",
+                                "Adam({.lr = ...})", "set_parameters()"});
+  check_throws<xg::ValueError>([] { opt::SGD(std::vector<xg::Tensor>{}, {.lr = 0.1}); },
+                               {"SGD was given no parameters"});
+  check_throws<xg::ValueError>([] { opt::AdamW(std::vector<xg::Tensor>{}); }, {"AdamW was given no parameters"});
+  check_throws<xg::ValueError>([] { opt::RMSprop(std::vector<xg::Tensor>{}); }, {"RMSprop was given no parameters"});
+  check_throws<xg::ValueError>([] { opt::Adagrad(std::vector<xg::Tensor>{}); }, {"Adagrad was given no parameters"});
+  check_throws<xg::ValueError>([] { opt::Adadelta(std::vector<xg::Tensor>{}); }, {"Adadelta was given no parameters"});
+
+  // Without a parameter list (the Keras path: compile binds them after the first build) it is fine.
+  BOOST_CHECK_NO_THROW(opt::Adam({.lr = 1e-3}));
+  BOOST_CHECK_NO_THROW(opt::SGD({.lr = 0.1}));
+  for (const auto& name : opt::optimizer_names()) BOOST_CHECK_NO_THROW(opt::make_optimizer(name));
+  // Once the model has run, its parameters bind.
+  model(xg::ones({3, 5}));
+  opt::Adam adam(model.parameters(), {.lr = 1e-3});
+  BOOST_TEST(adam.num_parameters() == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(set_parameters_rebinds_and_clears_state) {
   auto first = make_params();
   opt::SGD sgd(first, {.lr = 0.1, .momentum = 0.9});
