@@ -17,6 +17,34 @@
 namespace xg {
 namespace {
 
+// ThreadSanitizer cannot see the synchronization inside Debian's libtbb, which is not
+// instrumented: to it, a chunk on a worker and the code around the loop look unsynchronized, and
+// TBB's own task objects look raced. A TSan build (cmake/XgradSanitizers.cmake) therefore compiles
+// this file, the only one that includes TBB, uninstrumented with XGRAD_TSAN_FORK_JOIN, and the loop
+// announces its fork and join: the caller releases `fork` before the loop, each chunk acquires it
+// first and releases `join` last, the caller acquires `join` after the loop. Chunks do not
+// synchronize with each other, so races between chunks are still reported.
+#if defined(XGRAD_TSAN_FORK_JOIN)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+struct ForkJoin {
+  char fork = 0, join = 0;
+  ForkJoin() { __tsan_release(&fork); }
+  ~ForkJoin() { __tsan_acquire(&join); }
+  struct Chunk {
+    ForkJoin& loop;
+    explicit Chunk(ForkJoin& l) : loop(l) { __tsan_acquire(&loop.fork); }
+    ~Chunk() { __tsan_release(&loop.join); }
+  };
+};
+#else
+struct ForkJoin {
+  struct Chunk {
+    explicit Chunk(ForkJoin&) {}
+  };
+};
+#endif
+
 struct ThreadLimit {
   std::mutex mutex;
   int threads = 0;
@@ -67,9 +95,14 @@ void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
     fn(begin, end);
     return;
   }
+  ForkJoin loop;
   tbb::parallel_for(
       tbb::blocked_range<std::int64_t>(begin, end, grain),
-      [&](const tbb::blocked_range<std::int64_t>& r) { fn(r.begin(), r.end()); }, tbb::simple_partitioner());
+      [&](const tbb::blocked_range<std::int64_t>& r) {
+        const ForkJoin::Chunk chunk(loop);
+        fn(r.begin(), r.end());
+      },
+      tbb::simple_partitioner());
 }
 
 void parallel_chunks(std::int64_t n, std::int64_t chunk,

@@ -1,29 +1,28 @@
-// IDX reading in three steps: a ByteSource delivers the (uncompressed) bytes of a raw or gzip file
-// and counts them; read_header validates the header; read_payload reads exactly the element bytes
-// the header promises and checks that nothing follows them. Byte counts are checked before memory
-// is allocated: a raw file's size is known up front, and a gzip file's buffer grows only as its
-// data actually arrives, so a corrupt header can never make the reader allocate gigabytes.
+// IDX reading in three steps: an IdxByteSource (idx_source.hpp) delivers the uncompressed bytes of a
+// raw or gzip file, or of the same in memory, and counts them; read_header validates the header;
+// read_payload reads exactly the element bytes the header promises and checks that nothing follows
+// them. Byte counts are checked before memory is allocated: raw data's size is known up front, and
+// a gzip stream's buffer grows only as its data actually arrives, so a corrupt header can never
+// make the reader allocate gigabytes.
 #include <xgrad/datasets/idx.hpp>
 
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/parallel.hpp>
 #include <xgrad/core/tensor_impl.hpp>
-
-#include <zlib.h>
+#include <xgrad/datasets/idx_source.hpp>
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
-#include <climits>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <type_traits>
 
 namespace xg::datasets {
 namespace {
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) { throw DataError(path + ": " + what); }
+using detail::IdxByteSource;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) { detail::idx_fail(path, what); }
 
 std::string hex_byte(std::uint8_t b) {
   char buf[8];
@@ -61,92 +60,6 @@ template <class F> decltype(auto) visit_idx_type(IdxType type, F&& f) {
   throw ValueError("unknown IDX element type " + hex_byte(static_cast<std::uint8_t>(type)));
 }
 
-// Sequential reader over a raw or gzip file; offset() counts the uncompressed bytes delivered.
-class ByteSource {
- public:
-  explicit ByteSource(const std::string& path) : path_(path) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (!fs::exists(status)) fail(path, "cannot open: no such file");
-    if (!fs::is_regular_file(status)) fail(path, "cannot open: not a regular file");
-    raw_size_ = static_cast<std::int64_t>(fs::file_size(path, ec));
-    if (ec) fail(path, "cannot read the file size: " + ec.message());
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) fail(path, std::string("cannot open: ") + std::strerror(errno));
-    unsigned char magic[2] = {0, 0};
-    gzip_ = std::fread(magic, 1, 2, file_) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    if (gzip_) {
-      std::fclose(file_);
-      file_ = nullptr;
-      gz_ = gzopen(path.c_str(), "rb");
-      if (!gz_) fail(path, std::string("cannot open gzip file: ") + std::strerror(errno));
-      gzbuffer(gz_, 1 << 18);
-    } else {
-      std::rewind(file_);
-    }
-  }
-  ~ByteSource() {
-    if (file_) std::fclose(file_);
-    if (gz_) gzclose(gz_);
-  }
-  ByteSource(const ByteSource&) = delete;
-  ByteSource& operator=(const ByteSource&) = delete;
-
-  const std::string& path() const { return path_; }
-  bool gzip() const { return gzip_; }
-  /// Size of the file on disk (for a gzip file, not the size of the data it holds).
-  std::int64_t raw_size() const { return raw_size_; }
-  std::int64_t offset() const { return offset_; }
-
-  /// Reads up to n bytes; fewer only at the end of the data. Throws on read or gzip errors.
-  std::size_t read(void* dst, std::size_t n) {
-    auto* out = static_cast<unsigned char*>(dst);
-    std::size_t done = 0;
-    while (done < n) {
-      const std::size_t want = std::min<std::size_t>(n - done, INT_MAX / 2);
-      std::size_t got = 0;
-      if (gzip_) {
-        const int r = gzread(gz_, out + done, static_cast<unsigned>(want));
-        if (r < 0)
-          fail(path_, "corrupt gzip data while reading from uncompressed byte " +
-                          group_digits(offset_ + static_cast<std::int64_t>(done)) + ": zlib says \"" + zlib_message() + "\"");
-        got = static_cast<std::size_t>(r);
-      } else {
-        got = std::fread(out + done, 1, want, file_);
-        if (got < want && std::ferror(file_)) fail(path_, std::string("read error: ") + std::strerror(errno));
-      }
-      done += got;
-      if (got < want) break;
-    }
-    offset_ += static_cast<std::int64_t>(done);
-    return done;
-  }
-
-  /// Appended to a truncation message: why a gzip stream ended early ("" for a raw file).
-  std::string end_note() const {
-    int code = Z_OK;
-    if (gzip_) gzerror(gz_, &code);
-    return code == Z_BUF_ERROR ? " (the gzip stream itself is cut short: zlib says \"" + zlib_message() + "\")" : "";
-  }
-
- private:
-  // zlib's last error without the "path: " prefix gzerror puts in front of it.
-  std::string zlib_message() const {
-    int code = Z_OK;
-    std::string message = gzerror(gz_, &code);
-    if (message.starts_with(path_ + ": ")) message.erase(0, path_.size() + 2);
-    return message;
-  }
-
-  std::string path_;
-  std::FILE* file_ = nullptr;
-  gzFile gz_ = nullptr;
-  bool gzip_ = false;
-  std::int64_t raw_size_ = -1;
-  std::int64_t offset_ = 0;
-};
-
 struct Header {
   IdxType type = IdxType::UInt8;
   std::vector<std::uint32_t> dims;
@@ -161,13 +74,13 @@ std::uint32_t big_endian_u32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 
-Header read_header(ByteSource& src) {
-  const std::string& path = src.path();
+Header read_header(IdxByteSource& src) {
+  const std::string& path = src.name();
   std::uint8_t magic[4] = {0, 0, 0, 0};
   const auto got = static_cast<std::int64_t>(src.read(magic, 4));
   if (got < 4)
     fail(path, "truncated at byte " + group_digits(got) + ": expected the 4-byte IDX magic number (0x00 0x00 type rank), found " +
-                   (got == 0 ? std::string("an empty file") : bytes_str(got)));
+                   (got == 0 ? std::string("an empty file") : bytes_str(got)) + src.end_note());
   if (magic[0] != 0 || magic[1] != 0)
     fail(path, "bad IDX magic at byte 0: expected 0x00 0x00, found " + hex_byte(magic[0]) + " " + hex_byte(magic[1]) +
                    " (not an IDX file)");
@@ -185,7 +98,7 @@ Header read_header(ByteSource& src) {
   const auto got_dims = static_cast<std::int64_t>(src.read(raw, static_cast<std::size_t>(4 * rank)));
   if (got_dims < 4 * rank)
     fail(path, "truncated at byte " + group_digits(4 + got_dims) + ": expected " + bytes_str(4 * rank) + " of sizes for " +
-                   std::to_string(rank) + " dimensions after the 4-byte magic, found " + bytes_str(got_dims));
+                   std::to_string(rank) + " dimensions after the 4-byte magic, found " + bytes_str(got_dims) + src.end_note());
   for (int i = 0; i < rank; ++i) h.dims.push_back(big_endian_u32(raw + 4 * i));
   for (int i = 0; i < rank; ++i)
     if (h.dims[i] == 0)
@@ -209,22 +122,22 @@ Header read_header(ByteSource& src) {
   return h;
 }
 
-[[noreturn]] void fail_truncated(const ByteSource& src, const Header& h, std::int64_t found) {
-  fail(src.path(), "truncated at byte " + group_digits(h.header_bytes + found) + ": expected " + bytes_str(h.data_bytes) +
+[[noreturn]] void fail_truncated(const IdxByteSource& src, const Header& h, std::int64_t found) {
+  fail(src.name(), "truncated at byte " + group_digits(h.header_bytes + found) + ": expected " + bytes_str(h.data_bytes) +
                        " of data (" + h.describe() + ") after the " + std::to_string(h.header_bytes) +
                        "-byte header, found " + group_digits(found) + src.end_note());
 }
 
-[[noreturn]] void fail_trailing(const ByteSource& src, const Header& h, std::int64_t extra) {
+[[noreturn]] void fail_trailing(const IdxByteSource& src, const Header& h, std::int64_t extra) {
   const std::int64_t end = h.header_bytes + h.data_bytes;
-  fail(src.path(), "trailing bytes at byte " + group_digits(end) + ": expected the " +
+  fail(src.name(), "trailing bytes at byte " + group_digits(end) + ": expected the " +
                        std::string(src.gzip() ? "uncompressed data" : "file") + " to end after the " + h.describe() +
                        " data (" + bytes_str(end) + "), found " + bytes_str(extra) + " more");
 }
 
 // Reads the data bytes. Raw files: the size is compared before allocating. Gzip files: the buffer
-// grows geometrically (from 16 MiB) as data arrives, then the stream must end.
-std::vector<std::uint8_t> read_payload(ByteSource& src, const Header& h) {
+// grows geometrically (from 1 MiB) as data arrives, then the stream must end.
+std::vector<std::uint8_t> read_payload(IdxByteSource& src, const Header& h) {
   std::vector<std::uint8_t> bytes;
   if (!src.gzip()) {
     const std::int64_t available = src.raw_size() - h.header_bytes;
@@ -237,7 +150,7 @@ std::vector<std::uint8_t> read_payload(ByteSource& src, const Header& h) {
   }
   std::int64_t have = 0;
   while (have < h.data_bytes) {
-    const std::int64_t next = std::min(h.data_bytes, std::max<std::int64_t>(2 * have, std::int64_t{1} << 24));
+    const std::int64_t next = std::min(h.data_bytes, std::max<std::int64_t>(2 * have, std::int64_t{1} << 20));
     bytes.resize(static_cast<std::size_t>(next));
     const auto got = static_cast<std::int64_t>(src.read(bytes.data() + have, static_cast<std::size_t>(next - have)));
     have += got;
@@ -247,6 +160,7 @@ std::vector<std::uint8_t> read_payload(ByteSource& src, const Header& h) {
   std::vector<std::uint8_t> scratch(1 << 16);
   while (const auto got = src.read(scratch.data(), scratch.size())) extra += static_cast<std::int64_t>(got);
   if (extra > 0) fail_trailing(src, h, extra);
+  src.check_complete();
   return bytes;
 }
 
@@ -279,8 +193,9 @@ std::string_view idx_type_name(IdxType type) {
   return "unknown";
 }
 
-IdxArray read_idx(const std::string& path) {
-  ByteSource src(path);
+namespace {
+
+IdxArray read_from(IdxByteSource src) {
   const Header h = read_header(src);
   IdxArray out;
   out.type = h.type;
@@ -288,6 +203,14 @@ IdxArray read_idx(const std::string& path) {
   out.bytes = read_payload(src, h);
   to_host_order(out.bytes, idx_type_size(h.type));
   return out;
+}
+
+}  // namespace
+
+IdxArray read_idx(const std::string& path) { return read_from(IdxByteSource::open_file(path)); }
+
+IdxArray parse_idx(std::string_view bytes, const std::string& name) {
+  return read_from(IdxByteSource::from_memory(bytes, name));
 }
 
 Tensor IdxArray::to_tensor(const IdxTensorOptions& options) const {

@@ -8,8 +8,8 @@
 //   byte 4..   d sizes, 4 bytes each
 //   then       prod(sizes) elements, row-major, nothing after them
 //
-// read_idx accepts the raw file or its gzip (recognised by the magic bytes 1f 8b, read through
-// zlib). Everything is validated before it is trusted: the magic, the type, the dimension count,
+// read_idx accepts the raw file or its gzip (recognised by the magic bytes 1f 8b, inflated with
+// zlib; concatenated gzip members count as one stream); parse_idx reads the same from memory. Everything is validated before it is trusted: the magic, the type, the dimension count,
 // every size (> 0, at most 2^31 elements in all, checked before any allocation), truncation and
 // trailing bytes. Each failure is a DataError naming the file, the byte offset, what was expected
 // and what was found.
@@ -59,5 +59,9 @@ struct IdxArray {
 
 /// Reads and validates an IDX file, raw or gzip-compressed. Throws DataError.
 IdxArray read_idx(const std::string& path);
+
+/// Reads and validates the bytes of an IDX file held in memory, raw or gzip-compressed; `name`
+/// stands for the file in messages. Throws DataError.
+IdxArray parse_idx(std::string_view bytes, const std::string& name = "<memory>");
 
 }  // namespace xg::datasets
