@@ -9,6 +9,7 @@
 #include <xgrad/core/random.hpp>
 #include <xgrad/core/shape.hpp>
 #include <xgrad/core/tensor.hpp>
+#include <xgrad/core/version.hpp>
 
 #include <xgrad/autograd/engine.hpp>
 #include <xgrad/autograd/function.hpp>

@@ -31,8 +31,10 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND CMAKE_CXX_COMPILER_ID STREQ
   set_source_files_properties(${PROJECT_SOURCE_DIR}/core/kernels/winograd.cpp PROPERTIES
     COMPILE_OPTIONS "-mno-avx256-split-unaligned-load;-mno-avx256-split-unaligned-store")
 endif()
+# Header-only dependencies are build-only: an installed static libxgrad.a must not ask for them.
 target_link_libraries(xgrad
-  PRIVATE xtensor xtensor-blas TBB::tbb ${BLAS_LIBRARIES} nlohmann_json::nlohmann_json ZLIB::ZLIB PkgConfig::GVC
+  PRIVATE $<BUILD_INTERFACE:xtensor> $<BUILD_INTERFACE:xtensor-blas> $<BUILD_INTERFACE:nlohmann_json::nlohmann_json>
+          TBB::tbb ${BLAS_LIBRARIES} ZLIB::ZLIB PkgConfig::GVC
   PUBLIC Threads::Threads)
 set_target_properties(xgrad PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 
@@ -44,14 +46,3 @@ function(xgrad_link_whole target)
     target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,xgrad::xgrad>")
   endif()
 endfunction()
-
-# Installation: headers keep their layer folders under include/xgrad/, next to xgrad.hpp.
-include(GNUInstallDirs)
-foreach(layer IN LISTS XGRAD_LAYERS)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad/${layer}
-          FILES_MATCHING PATTERN "*.hpp")
-endforeach()
-install(FILES ${PROJECT_SOURCE_DIR}/xgrad.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad)
-install(TARGETS xgrad EXPORT xgradTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -179,6 +179,8 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
   if (!dataset_) throw ValueError("DataLoader: the dataset is null");
   if (options_.batch_size < 1)
     throw ValueError("DataLoader: batch_size must be >= 1, got " + std::to_string(options_.batch_size));
+  if (options_.sampler && options_.shuffle)
+    throw ValueError("DataLoader: shuffle and sampler are exclusive (the sampler chooses the order); set shuffle = false");
   if (options_.prefetch < 0)
     throw ValueError("DataLoader: prefetch must be >= 0 (0 = no background thread), got " +
                      std::to_string(options_.prefetch));
@@ -193,7 +195,7 @@ DataLoader::Iterator DataLoader::begin() {
 }
 
 std::int64_t DataLoader::size() const {
-  const std::int64_t n = dataset_->size();
+  const std::int64_t n = options_.sampler ? options_.sampler->size() : dataset_->size();
   return options_.drop_last ? n / options_.batch_size : (n + options_.batch_size - 1) / options_.batch_size;
 }
 
@@ -203,12 +205,34 @@ void DataLoader::set_epoch(std::int64_t epoch) {
 }
 
 std::vector<std::int64_t> DataLoader::order(std::int64_t epoch) const {
+  if (options_.sampler) return checked_sampler_order(epoch);
+  if (options_.shuffle) return shuffled_order(dataset_->size(), seed_, epoch);
   std::vector<std::int64_t> order(static_cast<std::size_t>(dataset_->size()));
   std::iota(order.begin(), order.end(), 0);
-  if (!options_.shuffle) return order;
-  // Stream of epoch e: counter e of the loader's seed gives the epoch seed; counter i of the
-  // epoch seed draws swap i of a Fisher-Yates shuffle.
-  const GeneratorState stream{random::bits({seed_, 0}, static_cast<std::uint64_t>(epoch)), 0};
+  return order;
+}
+
+std::vector<std::int64_t> DataLoader::checked_sampler_order(std::int64_t epoch) const {
+  std::vector<std::int64_t> order = options_.sampler->order(epoch);
+  const std::int64_t n = dataset_->size();
+  if (static_cast<std::int64_t>(order.size()) != options_.sampler->size())
+    throw ValueError("DataLoader: the sampler's order for epoch " + std::to_string(epoch) + " has " +
+                     std::to_string(order.size()) + " indices; expected its size() " +
+                     std::to_string(options_.sampler->size()));
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (order[i] < 0 || order[i] >= n)
+      throw IndexError("DataLoader: the sampler's index " + std::to_string(order[i]) + " (position " +
+                       std::to_string(i) + " of epoch " + std::to_string(epoch) + ") is outside the dataset of " +
+                       std::to_string(n) + " examples");
+  return order;
+}
+
+std::vector<std::int64_t> shuffled_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  // Stream of epoch e: counter e of the seed gives the epoch seed; counter i of the epoch seed
+  // draws swap i of a Fisher-Yates shuffle.
+  const GeneratorState stream{random::bits({seed, 0}, static_cast<std::uint64_t>(epoch)), 0};
   for (std::size_t i = order.size(); i-- > 1;)
     std::swap(order[i], order[random::bits(stream, i) % (i + 1)]);
   return order;

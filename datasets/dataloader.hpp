@@ -12,6 +12,9 @@
 // generator after construction. seed 0 draws a seed from the global generator when the loader is
 // built (so xg::manual_seed before building it makes runs reproducible). order(e) returns it.
 //
+// Sampler: options.sampler replaces the loader's own choice of examples: each epoch visits
+// sampler->order(epoch) (xg::distributed::DistributedSampler gives each rank its share).
+//
 // Prefetch: with prefetch = k > 0, a std::thread builds up to k batches ahead of the consumer, in
 // order, through a bounded queue; the batches are exactly those of prefetch = 0. An exception
 // thrown while building batch b reaches the consumer when it advances to b (after batches 0..b-1,
@@ -30,6 +33,19 @@
 
 namespace xg::datasets {
 
+/// Chooses the examples of each epoch and their order (a DataLoader hook).
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  /// Examples per epoch.
+  virtual std::int64_t size() const = 0;
+  /// The size() examples of `epoch`, in visiting order (indices into the dataset).
+  virtual std::vector<std::int64_t> order(std::int64_t epoch) const = 0;
+};
+
+/// The loader's seeded shuffle: a permutation of 0..n-1 that depends only on (seed, epoch).
+std::vector<std::int64_t> shuffled_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
+
 struct DataLoaderOptions {
   /// Examples per batch (>= 1).
   std::int64_t batch_size = 32;
@@ -41,6 +57,8 @@ struct DataLoaderOptions {
   std::uint64_t seed = 0;
   /// Batches built ahead on a background thread; 0 builds each batch when the loop advances.
   int prefetch = 2;
+  /// Chooses each epoch's examples instead of shuffle (which must then be false).
+  std::shared_ptr<const Sampler> sampler;
 };
 
 namespace detail {
@@ -89,20 +107,25 @@ class DataLoader {
   Iterator begin();
   Sentinel end() const { return {}; }
 
-  /// Batches per epoch: ceil(N / batch_size), or floor with drop_last.
+  /// Batches per epoch: ceil(N / batch_size), or floor with drop_last (N: the sampler's size
+  /// when there is one).
   std::int64_t size() const;
   /// The epoch the next begin() runs (>= 0).
   void set_epoch(std::int64_t epoch);
   std::int64_t epoch() const { return epoch_; }
   /// The seed in use (drawn from the global generator when options.seed was 0).
   std::uint64_t seed() const { return seed_; }
-  /// The example order of `epoch`: a permutation of 0..N-1 (identity without shuffle).
+  /// The example order of `epoch`: a permutation of 0..N-1 (identity without shuffle), or the
+  /// sampler's order.
   std::vector<std::int64_t> order(std::int64_t epoch) const;
 
   const DataLoaderOptions& options() const { return options_; }
   const std::shared_ptr<const Dataset>& dataset() const { return dataset_; }
 
  private:
+  /// The sampler's order of `epoch`, checked (size, index range).
+  std::vector<std::int64_t> checked_sampler_order(std::int64_t epoch) const;
+
   std::shared_ptr<const Dataset> dataset_;
   DataLoaderOptions options_;
   std::uint64_t seed_ = 0;

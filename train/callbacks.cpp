@@ -195,6 +195,7 @@ void ModelCheckpoint::load_state(const std::string& state) {
 
 void ModelCheckpoint::save(Model& model, std::int64_t epoch_number, const Logs& logs) {
   if (options_.save_best_only && !tracker_.improved(tracker_.value(logs))) return;
+  if (!model.is_root()) return;  // a distributed fit: rank 0 writes
   std::string path = options_.filepath;
   const std::string placeholder = "{epoch}";
   for (auto pos = path.find(placeholder); pos != std::string::npos; pos = path.find(placeholder))
@@ -212,7 +213,9 @@ CSVLogger::CSVLogger(std::string filename, char separator, bool append)
 
 CSVLogger::~CSVLogger() = default;
 
-void CSVLogger::on_train_begin(Model&) {
+void CSVLogger::on_train_begin(Model& model) {
+  out_.reset();
+  if (!model.is_root()) return;  // a distributed fit: rank 0 writes
   out_ = std::make_unique<std::ofstream>(filename_, append_ ? std::ios::app : std::ios::trunc);
   if (!*out_) throw Error("CSVLogger: cannot open '" + filename_ + "' for writing");
   header_written_ = append_ && out_->tellp() > 0;
@@ -261,7 +264,7 @@ void ReduceLROnPlateau::on_epoch_end(Model& model, int epoch, const Logs& logs) 
   const double new_lr = std::max(old_lr * options_.factor, options_.min_lr);
   if (old_lr - new_lr > 1e-12) {
     opt.set_lr(new_lr);
-    if (options_.verbose) std::printf("\nEpoch %d: ReduceLROnPlateau reducing learning rate to %g.\n", epoch + 1, new_lr);
+    if (options_.verbose && model.is_root()) std::printf("\nEpoch %d: ReduceLROnPlateau reducing learning rate to %g.\n", epoch + 1, new_lr);
   }
   cooldown_left_ = options_.cooldown;
   wait_ = 0;
@@ -283,7 +286,7 @@ void TerminateOnNaN::on_batch_end(Model& model, std::int64_t batch, const Logs& 
   auto it = logs.find("batch_loss");
   if (it == logs.end()) it = logs.find("loss");
   if (it != logs.end() && !std::isfinite(it->second)) {
-    std::printf("Batch %lld: invalid loss, terminating training\n", static_cast<long long>(batch));
+    if (model.is_root()) std::printf("Batch %lld: invalid loss, terminating training\n", static_cast<long long>(batch));
     terminated_ = true;
     model.stop_training = true;
   }

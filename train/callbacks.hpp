@@ -118,6 +118,7 @@ struct ModelCheckpointOptions {
 };
 
 /// Saves the network's weights or a full checkpoint (written atomically) after epochs or batches.
+/// In a distributed fit only rank 0 writes (all ranks track the same monitored values).
 /// Put it after callbacks that change the model at epoch end (ReduceLROnPlateau) so that the file
 /// holds their changes.
 class ModelCheckpoint : public Callback {
@@ -140,7 +141,7 @@ class ModelCheckpoint : public Callback {
   std::vector<std::string> saved_;
 };
 
-/// Writes one CSV row per epoch (epoch + every log key).
+/// Writes one CSV row per epoch (epoch + every log key); in a distributed fit, on rank 0 only.
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string filename, char separator = ',', bool append = false);

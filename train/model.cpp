@@ -6,6 +6,9 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/random.hpp>
 #include <xgrad/datasets/mnist.hpp>
+#include <xgrad/distributed/data_parallel.hpp>
+#include <xgrad/distributed/runtime.hpp>
+#include <xgrad/distributed/sampler.hpp>
 #include <xgrad/optim/lr_scheduler.hpp>
 #include <xgrad/optim/make_optimizer.hpp>
 #include <xgrad/optim/optimizer.hpp>
@@ -152,10 +155,43 @@ std::map<std::string, double> Model::batch_metrics(const Tensor& pred, const Ten
   return values;
 }
 
+std::map<std::string, double> Model::zero_metrics() const {
+  std::map<std::string, double> values{{"loss", 0.0}};
+  for (const auto& m : metrics_) values[m.name] = 0.0;
+  return values;
+}
+
+void Model::setup_replicas(bool distributed) {
+  replicas_.reset();
+  root_ = !distributed || distributed::is_root();
+  if (!distributed) return;
+  // Non-owning: the network outlives the fit that uses the replicas.
+  replicas_ = std::make_shared<distributed::DataParallel>(std::shared_ptr<nn::Module>(std::shared_ptr<void>(), &network()));
+}
+
+std::map<std::string, double> Model::train_step(const Tensor& x, const Tensor& y, const std::vector<std::int64_t>* order,
+                                                std::int64_t first, std::int64_t last) {
+  optimizer_->zero_grad();
+  if (replicas_) replicas_->begin_step(last - first);
+  Tensor pred, yb, loss;
+  if (last > first) {  // a rank of a distributed fit may have no rows in the last batch
+    const Tensor xb = take_rows(x, order, first, last);
+    yb = take_rows(y, order, first, last);
+    pred = network()(xb);
+    loss = loss_(pred, yb);
+    loss.backward();
+  }
+  if (replicas_) replicas_->synchronize();
+  optimizer_->step();
+  auto values = loss.defined() ? batch_metrics(pred, yb) : zero_metrics();
+  if (loss.defined()) values["loss"] = loss.item();
+  return replicas_ ? distributed::mean(values, last - first) : values;
+}
+
 std::map<std::string, double> Model::train_epoch(const Tensor& x, const Tensor& y, const EpochPlan& plan,
                                                  ProgressBar& bar,
                                                  const std::vector<std::shared_ptr<Callback>>& callbacks) {
-  const std::int64_t n = x.size(0), bs = plan.batch_size;
+  const std::int64_t n = x.size(0), bs = plan.batch_size;  // the global batch when distributed
   const std::int64_t steps = (n + bs - 1) / bs;
   std::vector<std::int64_t> order;
   if (plan.shuffle) order = epoch_permutation(n, plan.seed, plan.epoch);
@@ -163,15 +199,10 @@ std::map<std::string, double> Model::train_epoch(const Tensor& x, const Tensor& 
   Averages avg{progress_.epoch_sums, progress_.epoch_samples};
   for (std::int64_t step = progress_.batch; step < steps; ++step) {
     const std::int64_t begin = step * bs, end = std::min(n, begin + bs);
-    const Tensor xb = take_rows(x, plan.shuffle ? &order : nullptr, begin, end);
-    const Tensor yb = take_rows(y, plan.shuffle ? &order : nullptr, begin, end);
-    optimizer_->zero_grad();
-    const Tensor pred = network()(xb);
-    const Tensor loss = loss_(pred, yb);
-    loss.backward();
-    optimizer_->step();
-    auto values = batch_metrics(pred, yb);
-    values["loss"] = loss.item();
+    const auto [first, last] = replicas_ ? distributed::DistributedSampler::shard(begin, end, distributed::rank(),
+                                                                                  distributed::world_size())
+                                         : std::pair{begin, end};
+    auto values = train_step(x, y, plan.shuffle ? &order : nullptr, first, last);
     avg.add(values, end - begin);
     progress_.epoch_sums = avg.sums;
     progress_.epoch_samples = avg.count;
@@ -182,6 +213,7 @@ std::map<std::string, double> Model::train_epoch(const Tensor& x, const Tensor& 
     Logs batch_logs = running;
     batch_logs["batch_loss"] = values["loss"];
     for (auto& cb : callbacks) cb->on_batch_end(*this, step, batch_logs);
+    if (replicas_) stop_training = distributed::any(stop_training);
     if (stop_training) break;
   }
   return avg.means();
@@ -211,8 +243,10 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
   }
   if (validation) check_samples("fit (validation data)", validation->x, validation->y);
 
+  if (options.distributed) distributed::init();
+  const std::int64_t global_batch = options.batch_size * (options.distributed ? distributed::world_size() : 1);
   bind_optimizer(x);
-  layout_ = {x.size(0), options.batch_size, options.shuffle};
+  layout_ = {x.size(0), global_batch, options.shuffle};
   io::Metadata resumed;
   if (!options.resume_from.empty()) {
     resumed = resume(options.resume_from, layout_);  // restores the RNG: nothing may draw from it before training
@@ -222,33 +256,39 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
                  .shuffle_seed = options.seed ? options.seed : random::bits(random::reserve(1), 0) | 1};
     history_ = History();
   }
-  const std::uint64_t seed = progress_.shuffle_seed;
-  std::ostream& out = std::cout;
-  stop_training = false;
   // Callbacks may save checkpoints while fit runs: they hold the callbacks' states too.
   struct CallbacksScope {
     Model& model;
-    ~CallbacksScope() { model.callbacks_ = nullptr; }
+    ~CallbacksScope() {
+      model.callbacks_ = nullptr;
+      model.replicas_.reset();
+    }
   } scope{*this};
+  setup_replicas(options.distributed);  // every rank continues from rank 0's weights and seed
+  if (options.distributed) distributed::broadcast_value(progress_.shuffle_seed);
+  const std::uint64_t seed = progress_.shuffle_seed;
+  const int verbose = root_ ? options.verbose : 0;
+  std::ostream& out = std::cout;
+  stop_training = false;
   callbacks_ = &options.callbacks;
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
   restore_callbacks(options.callbacks, resumed);
   Logs logs;
   for (int epoch = static_cast<int>(progress_.epoch); epoch < options.epochs && !stop_training; ++epoch) {
     progress_.epoch = epoch;
-    if (options.verbose) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
+    if (verbose) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
     for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch);
-    const EpochPlan plan{options.batch_size, options.shuffle, seed, epoch};
-    ProgressBar bar(out, (x.size(0) + options.batch_size - 1) / options.batch_size, options.verbose,
-                    ProgressBar::is_terminal(out));
+    const EpochPlan plan{global_batch, options.shuffle, seed, epoch};
+    ProgressBar bar(out, (x.size(0) + global_batch - 1) / global_batch, verbose, ProgressBar::is_terminal(out));
     logs = train_epoch(x, y, plan, bar, options.callbacks);
     if (validation) {
-      for (const auto& [k, v] : evaluate(validation->x, validation->y, {.batch_size = options.batch_size}))
-        logs["val_" + k] = v;
+      const EvaluateOptions eval{.batch_size = options.batch_size, .distributed = options.distributed};
+      for (const auto& [k, v] : evaluate(validation->x, validation->y, eval)) logs["val_" + k] = v;
     }
     finish_epoch(epoch, logs);
     bar.finish(logs);
     for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch, logs);
+    if (replicas_) stop_training = distributed::any(stop_training);
   }
   for (auto& cb : options.callbacks) cb->on_train_end(*this, logs);
   return history_;
@@ -274,11 +314,17 @@ std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, 
   if (options.batch_size <= 0) throw ValueError("evaluate: batch_size must be positive");
   NoGradGuard no_grad;
   ModeGuard mode(network(), false);
-  const std::int64_t n = x.size(0), steps = (n + options.batch_size - 1) / options.batch_size;
-  ProgressBar bar(std::cout, steps, options.verbose, ProgressBar::is_terminal(std::cout));
+  // Distributed: this rank's share of the rows; the means are reduced over the ranks at the end.
+  if (options.distributed) distributed::init();
+  const auto [first, last] = options.distributed ? distributed::DistributedSampler::shard(
+                                                       0, x.size(0), distributed::rank(), distributed::world_size())
+                                                 : std::pair<std::int64_t, std::int64_t>{0, x.size(0)};
+  const std::int64_t n = last - first, steps = (n + options.batch_size - 1) / options.batch_size;
+  const int verbose = options.distributed && !distributed::is_root() ? 0 : options.verbose;
+  ProgressBar bar(std::cout, steps, verbose, ProgressBar::is_terminal(std::cout));
   Averages avg;
   for (std::int64_t step = 0; step < steps; ++step) {
-    const std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+    const std::int64_t begin = first + step * options.batch_size, end = std::min(last, begin + options.batch_size);
     const Tensor xb = slice(x, 0, begin, end), yb = slice(y, 0, begin, end);
     const Tensor pred = network()(xb);
     auto values = batch_metrics(pred, yb);
@@ -286,7 +332,12 @@ std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, 
     avg.add(values, end - begin);
     bar.update(step + 1, avg.means());
   }
-  const auto result = avg.means();
+  auto result = avg.means();
+  if (options.distributed) {
+    auto local = zero_metrics();
+    for (const auto& [k, v] : result) local[k] = v;
+    result = distributed::mean(local, avg.count);
+  }
   bar.finish(result);
   return result;
 }

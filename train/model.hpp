@@ -17,6 +17,13 @@
 // Checkpoints (docs/checkpoints.md): save_checkpoint writes weights, optimizer, LR scheduler, RNG,
 // epoch/batch position, shuffle seed and the History so far; fit({.resume_from = path}) on a model
 // of the same architecture continues the run bitwise identically to one that was never stopped.
+//
+// Distributed (docs/distributed.md): under `mpirun -np N`, fit({.distributed = true}) trains on N
+// ranks: batch_size is per rank, each step every rank takes its share of one global batch of
+// N x batch_size samples of the same seeded shuffle, gradients are averaged over the ranks after
+// backward (xg::distributed::DataParallel), and the logs are reduced over all ranks, so every rank
+// sees the same logs and takes the same decisions. Only rank 0 prints, writes checkpoints and CSV
+// logs (is_root()).
 #include <xgrad/core/tensor.hpp>
 #include <xgrad/io/checkpoint.hpp>
 #include <xgrad/nn/losses.hpp>
@@ -43,6 +50,9 @@ class LRScheduler;
 }  // namespace xg::optim
 namespace xg::datasets {
 struct Split;
+}
+namespace xg::distributed {
+class DataParallel;
 }
 
 namespace xg::train {
@@ -130,11 +140,19 @@ struct FitOptions {
   /// training goes on at the saved epoch and batch (initial_epoch and seed are then ignored). The
   /// returned History includes the epochs recorded before the checkpoint.
   std::string resume_from;
+  /// Data-parallel training over the ranks of an MPI job (xg::distributed::init() is called when
+  /// needed): rank 0's weights and shuffle seed are used everywhere, every rank must call fit with
+  /// the same data and options, and W ranks x batch_size B train as one process with batch W x B.
+  /// The validation set is split over the ranks too. A world of one rank trains as without it.
+  bool distributed = false;
 };
 
 struct EvaluateOptions {
   std::int64_t batch_size = 32;
   int verbose = 0;
+  /// Each rank of an MPI job evaluates its share of the rows; every rank returns the means over
+  /// all of them (collective: every rank calls evaluate with the same data).
+  bool distributed = false;
 };
 
 struct PredictOptions {
@@ -185,7 +203,8 @@ class Model {
   /// Writes a training checkpoint to `path` atomically (the previous file survives a failed
   /// write): weights, optimizer and scheduler state, the global RNG, progress() and history().
   /// Callable from callbacks during fit (on_epoch_end, on_batch_end) and after it. Throws
-  /// ValueError before the first fit or load_checkpoint (the optimizer is not bound yet).
+  /// ValueError before the first fit or load_checkpoint (the optimizer is not bound yet). Writes
+  /// nothing where is_root() is false (the other ranks of a distributed fit).
   void save_checkpoint(const std::string& path);
   /// Restores a checkpoint into this compiled model (same architecture, optimizer and scheduler
   /// types): weights, optimizer, scheduler, the global RNG, progress() and history(). Throws
@@ -197,8 +216,12 @@ class Model {
   const io::TrainingProgress& progress() const { return progress_; }
   /// The History of the fit in progress or of the last one (with the epochs of a resumed run).
   const History& history() const { return history_; }
-  /// Set by a callback to stop fit after the current epoch (Keras' model.stop_training).
+  /// Set by a callback to stop fit after the current epoch (Keras' model.stop_training). In a
+  /// distributed fit, training stops on every rank when a callback sets it on any.
   bool stop_training = false;
+  /// False only on the ranks other than 0 of a distributed fit (the one in progress or the last):
+  /// they print nothing, and save_checkpoint, ModelCheckpoint and CSVLogger write nothing there.
+  bool is_root() const { return root_; }
 
  protected:
   /// For subclasses that are themselves the module (xg::Sequential).
@@ -216,7 +239,16 @@ class Model {
   std::map<std::string, double> train_epoch(const Tensor& x, const Tensor& y, const EpochPlan& plan,
                                             ProgressBar& bar,
                                             const std::vector<std::shared_ptr<Callback>>& callbacks);
+  /// One optimizer step on rows [first, last) of the epoch order (may be empty on a rank of a
+  /// distributed fit); returns the loss and metrics, averaged over all ranks when distributed.
+  std::map<std::string, double> train_step(const Tensor& x, const Tensor& y, const std::vector<std::int64_t>* order,
+                                           std::int64_t first, std::int64_t last);
   std::map<std::string, double> batch_metrics(const Tensor& pred, const Tensor& y) const;
+  /// The loss and every metric at 0: the logs of a rank without samples.
+  std::map<std::string, double> zero_metrics() const;
+  /// Joins the MPI job for a distributed fit and wraps the network in replicas_ (broadcasting
+  /// rank 0's weights); clears both otherwise.
+  void setup_replicas(bool distributed);
   /// Runs one sample through the network in eval mode without a graph (so lazily built layers create
   /// their weights) and hands all parameters to the optimizer (once per compile).
   void bind_optimizer(const Tensor& sample);
@@ -253,6 +285,9 @@ class Model {
   FitLayout layout_;
   /// The callbacks of the fit in progress (their states go into checkpoints), else null.
   const std::vector<std::shared_ptr<Callback>>* callbacks_ = nullptr;
+  /// The network's replicas during a distributed fit, else null.
+  std::shared_ptr<distributed::DataParallel> replicas_;
+  bool root_ = true;
 };
 
 }  // namespace xg::train

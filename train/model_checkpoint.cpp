@@ -48,6 +48,7 @@ void Model::save_checkpoint(const std::string& path) {
   if (!bound_)
     throw ValueError("save_checkpoint '" + path + "': nothing to save yet; the optimizer is bound to the weights "
                      "by the first fit (or by load_checkpoint)");
+  if (!is_root()) return;  // the ranks of a distributed fit hold the same state: rank 0 writes it
   io::CheckpointState state = io::capture_checkpoint(network(), optimizer_.get(), scheduler_.get());
   state.progress = progress_;
   state.history = columns_of(history_);
