@@ -444,7 +444,7 @@ void backward(const T* x, const T* grad, const T* w, T* dx, T* dw, const Conv2dG
   const std::int64_t chunks = (N + chunk - 1) / chunk;
   Scratch<T> du(dw ? usize : 0), partial(dw ? (chunks - 1) * usize : 0);
   parallel_chunks(N, chunk, [&](std::int64_t k, std::int64_t c0, std::int64_t c1) {
-    T* acc = k == 0 ? du.get() : partial.get() + (k - 1) * usize;
+    T* acc = !dw ? nullptr : k == 0 ? du.get() : partial.get() + (k - 1) * usize;
     BlockBuffers<W, T> buf(tl, g, std::min(c1 - c0, tl.images_per_block));  // left = dM, right = V, then dV
     for (std::int64_t n0 = c0; n0 < c1; n0 += tl.images_per_block) {
       const std::int64_t n1 = std::min(c1, n0 + tl.images_per_block), tiles = (n1 - n0) * tl.per_image;
