@@ -236,11 +236,11 @@ void store_plane(const T* plane, const Tiling<W>& tl, std::int64_t top, std::int
 // A block's transformed tiles: [36][rows][tiles], rows ld = tiles + kLanes elements apart so that
 // whole vectors of kLanes tiles can be stored and loaded at any tile.
 template <class T> struct PointBuffer {
-  std::int64_t rows, tiles, ld;
+  std::int64_t rows, ld;
   Scratch<T> data;
   PointBuffer(std::int64_t rows_, std::int64_t max_tiles)
-      : rows(rows_), tiles(max_tiles), ld(max_tiles + kLanes), data(kPoints * rows_ * (max_tiles + kLanes)) {}
-  void resize(std::int64_t t) { tiles = t, ld = t + kLanes; }  // within the allocated max_tiles
+      : rows(rows_), ld(max_tiles + kLanes), data(kPoints * rows_ * (max_tiles + kLanes)) {}
+  void resize(std::int64_t tiles) { ld = tiles + kLanes; }  // within the allocated max_tiles
   T* row(int xi, std::int64_t r) const { return data.get() + (xi * rows + r) * ld; }
 };
 
@@ -481,8 +481,11 @@ template <class Fn> void with_transform(const Conv2dGeometry& g, Fn&& fn) {
 }  // namespace
 
 bool winograd_applies(const Conv2dGeometry& g) {
-  const char* setting = std::getenv("XGRAD_CONV_WINOGRAD");  // "0" keeps every convolution on im2col
-  if (setting && std::string_view(setting) == "0") return false;
+  static const bool disabled = [] {  // XGRAD_CONV_WINOGRAD=0 keeps every convolution on im2col
+    const char* setting = std::getenv("XGRAD_CONV_WINOGRAD");
+    return setting && std::string_view(setting) == "0";
+  }();
+  if (disabled) return false;
   const Window2d& w = g.window;
   const bool square = w.kernel_h == w.kernel_w && (w.kernel_h == 3 || w.kernel_h == 5);
   return square && w.stride_h == 1 && w.stride_w == 1 && w.dilation_h == 1 && w.dilation_w == 1 &&

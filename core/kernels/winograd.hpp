@@ -22,7 +22,7 @@
 namespace xg::kernels {
 
 /// True when `g` has a stride-1, undilated 3x3 or 5x5 window and enough channels on both sides
-/// for the transforms to pay off, unless the environment sets XGRAD_CONV_WINOGRAD=0.
+/// for the transforms to pay off, unless the environment sets XGRAD_CONV_WINOGRAD=0 (read once).
 bool winograd_applies(const Conv2dGeometry& g);
 
 /// y [N, O, OH, OW] = act(conv2d(x, w) + b) (b may be null). Requires winograd_applies(g).
