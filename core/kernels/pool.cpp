@@ -5,6 +5,8 @@
 // serially by one task, so accumulations (overlapping windows) happen in a fixed order.
 #include <xgrad/core/kernels/pool.hpp>
 
+#include <xgrad/core/kernels/max_pool_2x2.hpp>
+
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/parallel.hpp>
@@ -105,40 +107,6 @@ bool is_2x2_stride2(const Conv2dGeometry& g) {
   const Window2d& w = g.window;
   return w.kernel_h == 2 && w.kernel_w == 2 && w.stride_h == 2 && w.stride_w == 2 && w.pad_top == 0 &&
          w.pad_left == 0 && w.dilation_h == 1 && w.dilation_w == 1 && 2 * g.out_h <= g.in_h && 2 * g.out_w <= g.in_w;
-}
-
-// Two loops per block of outputs: the first (vectorized) keeps the values and the tap code 0..3
-// as a T, so compares and selects share lanes; the second turns the code into the int64 input
-// position. `v > b || (v != v && b == b)` is the generic rule in a form the vectorizer accepts.
-template <class T>
-void max_pool_2x2_row(const T* __restrict r0, const T* __restrict r1, std::int64_t base, std::int64_t W,
-                      std::int64_t OW, T* __restrict best, std::int64_t* __restrict arg) {
-  constexpr std::int64_t kBlock = 64;
-  T code[kBlock];
-  for (std::int64_t o0 = 0; o0 < OW; o0 += kBlock) {
-    const std::int64_t n = std::min(kBlock, OW - o0);
-    const T* a = r0 + 2 * o0;
-    const T* c = r1 + 2 * o0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      T b = a[2 * i], k = 0;
-      const T v1 = a[2 * i + 1], v2 = c[2 * i], v3 = c[2 * i + 1];
-      bool take = v1 > b || (v1 != v1 && b == b);
-      b = take ? v1 : b;
-      k = take ? T(1) : k;
-      take = v2 > b || (v2 != v2 && b == b);
-      b = take ? v2 : b;
-      k = take ? T(2) : k;
-      take = v3 > b || (v3 != v3 && b == b);
-      b = take ? v3 : b;
-      k = take ? T(3) : k;
-      best[o0 + i] = b;
-      code[i] = k;
-    }
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto k = static_cast<std::int64_t>(code[i]);
-      arg[o0 + i] = base + 2 * (o0 + i) + (k & 1) + (k >> 1) * W;
-    }
-  }
 }
 
 template <class T> void max_pool_impl(const T* x, T* values, std::int64_t* indices, const Conv2dGeometry& g) {

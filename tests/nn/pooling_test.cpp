@@ -107,6 +107,9 @@ const std::vector<Case>& cases() {
   static const std::vector<Case> list{
       {"2x2 stride 2", {2, 3, 8, 8}, {2, 2}, {2, 2}, {}},
       {"2x2 stride 2 odd size (last row dropped)", {2, 2, 7, 9}, {2, 2}, {2, 2}, {}},
+      {"2x2 stride 2, rows of 14 outputs (vector tail overlaps)", {1, 2, 28, 28}, {2, 2}, {2, 2}, {}},
+      {"2x2 stride 2, rows of 7 outputs, odd width", {1, 2, 14, 15}, {2, 2}, {2, 2}, {}},
+      {"2x2 stride 2, rows of 3 outputs", {1, 2, 6, 6}, {2, 2}, {2, 2}, {}},
       {"'same' 2x2 stride 2 on 7x7", {1, 3, 7, 7}, {2, 2}, {2, 2}, {0, 1, 0, 1}},
       {"3x3 stride 2 overlapping", {2, 2, 9, 7}, {3, 3}, {2, 2}, {}},
       {"'same' 3x3 stride 1", {1, 2, 5, 6}, {3, 3}, {1, 1}, {1, 1, 1, 1}},
@@ -193,6 +196,17 @@ BOOST_AUTO_TEST_CASE(max_gradient_goes_to_the_first_maximum_and_nan_propagates) 
     const Tensor z = xg::tensor({1.0, nan, nan, 4.0}, {.dtype = dtype}).reshape({1, 1, 2, 2}).requires_grad_(true);
     xg::max_pool2d(z, {2, 2}).sum().backward();
     expect_values(z.grad(), {1, 1, 2, 2}, {0, 1, 0, 0});
+  }
+  // Wide rows (the vectorized float kernel, its overlapping tail and its 4-lane form) pick the
+  // same positions as the scalar double kernel, with ties and NaN sprinkled in.
+  for (const std::int64_t width : {28, 30, 14, 10}) {
+    std::vector<double> v(static_cast<std::size_t>(4 * width));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = i % 7 == 0 ? nan : static_cast<double>((i * 5) % 3);
+    const Tensor d = xg::from_vector(v, {1, 1, 4, width}).requires_grad_(true);
+    const Tensor f = xg::from_vector(v, {1, 1, 4, width}, {.dtype = Dtype::Float32}).requires_grad_(true);
+    xg::max_pool2d(d, {2, 2}).sum().backward();
+    xg::max_pool2d(f, {2, 2}).sum().backward();
+    BOOST_TEST_CONTEXT("width " << width) { BOOST_TEST(values(f.grad()) == values(d.grad()), boost::test_tools::per_element()); }
   }
   // -inf is a value like any other.
   const double inf = std::numeric_limits<double>::infinity();
