@@ -3,7 +3,7 @@
 # Doxygen warning (printed as file:line: text) fails the target.
 find_package(Doxygen QUIET)
 set(XGRAD_DOXYGEN_ROOT ${XGRAD_INCLUDE_LINK_DIR}/xgrad)   # the source root, reached as include/xgrad
-set(XGRAD_DOXYGEN_INPUT "${PROJECT_SOURCE_DIR}/docs/api-mainpage.md ${XGRAD_DOXYGEN_ROOT}/xgrad.hpp")
+set(XGRAD_DOXYGEN_INPUT "${PROJECT_SOURCE_DIR}/docs/api-mainpage.md ${XGRAD_DOXYGEN_ROOT}/xgrad.hpp ${XGRAD_DOXYGEN_ROOT}/version.hpp")
 # The documented folders are the installed ones: the layers, and distributed/ (cmake/XgradDistributed.cmake)
 # without the transport internals its install rule leaves out.
 set(xgrad_documented_folders ${XGRAD_LAYERS})

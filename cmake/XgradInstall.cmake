@@ -1,6 +1,6 @@
 # Installation and packaging: `cmake --install build --prefix P` lays out
 #
-#   P/include/xgrad/xgrad.hpp, P/include/xgrad/<layer>/*.hpp   headers, same relative paths as in-tree
+#   P/include/xgrad/xgrad.hpp, version.hpp, <layer>/*.hpp     headers, same relative paths as in-tree
 #   P/lib/libxgrad.so.* or P/lib/libxgrad.a                     the library (shared or static build)
 #   P/lib/cmake/xgrad/                                          find_package(xgrad) -> xgrad::xgrad
 #   P/lib/pkgconfig/xgrad.pc                                    pkg-config --cflags --libs xgrad
@@ -34,7 +34,7 @@ foreach(layer IN LISTS XGRAD_LAYERS)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad/${layer}
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()
-install(FILES ${PROJECT_SOURCE_DIR}/xgrad.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad)
+install(FILES ${PROJECT_SOURCE_DIR}/xgrad.hpp ${PROJECT_SOURCE_DIR}/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad)
 install(TARGETS xgrad EXPORT xgradTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

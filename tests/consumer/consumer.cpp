@@ -2,6 +2,8 @@
 // Keras-style model trained on a synthetic problem, safetensors weights, and a Graphviz-rendered
 // model graph (which needs libgvc at link and run time). Exits 0 and prints "consumer: ok" only
 // when every check holds; otherwise names the failed check. Argument: a folder for output files.
+// The version comes through <xgrad/version.hpp>, the root forwarding header the package installs.
+#include <xgrad/version.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <cstdio>
