@@ -23,7 +23,7 @@ template <class T> inline void window_max(T v0, T v1, T v2, T v3, T& best, T& co
   const T candidates[3] = {v1, v2, v3};
   for (int i = 0; i < 3; ++i) {
     const T v = candidates[i];
-    const bool take = v > b || (v != v && b == b);
+    const bool take = max_pool_takes(v, b);
     b = take ? v : b;
     k = take ? T(i + 1) : k;
   }
@@ -62,7 +62,7 @@ struct Avx {
     even = order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
     odd = order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)));
   }
-  // v > b, or v is NaN and b is not.
+  // max_pool_takes (max_pool_2x2.hpp) on every lane: v > b, or v is NaN and b is not.
   static V takes(V v, V b) {
     return _mm256_or_ps(_mm256_cmp_ps(v, b, _CMP_GT_OQ),
                         _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q), _mm256_cmp_ps(b, b, _CMP_ORD_Q)));

@@ -4,6 +4,11 @@
 
 namespace xg::kernels {
 
+/// The max-pooling rule, shared by every pooling kernel: candidate v takes the place of the current
+/// best b when it is strictly larger, or when it is the first NaN (written with `|` and `&` so that
+/// loops using it vectorize).
+template <class T> inline bool max_pool_takes(T v, T b) { return (v > b) | ((v != v) & (b == b)); }
+
 /// One output row of a 2x2, stride-2, unpadded max pooling: for ow in [0, out_w), best[ow] is the
 /// maximum of r0[2ow], r0[2ow + 1], r1[2ow], r1[2ow + 1] (rows 2oh and 2oh + 1 of a plane with
 /// `width` columns, 2 * out_w <= width) and arg[ow] its position base + 2ow (+ 1 for the right

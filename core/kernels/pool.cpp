@@ -85,7 +85,7 @@ void max_row(const T* __restrict row, std::int64_t stride, std::int64_t offset, 
   // Selects, not branches: a strictly larger value (or the first NaN) takes the place.
   for (std::int64_t ow = s.lo; ow < s.hi; ++ow) {
     const T v = row[ow * stride + offset], b = best[ow];
-    const bool take = (v > b) | ((v != v) & (b == b));
+    const bool take = max_pool_takes(v, b);
     best[ow] = take ? v : b;
     arg[ow] = take ? base + ow * stride : arg[ow];
   }
