@@ -86,10 +86,13 @@ Jacobians numerical(const MultiOutputFn& fn, const std::vector<Tensor>& inputs, 
     for (std::size_t e = 0; e < n_in; ++e) {
       const double orig = p[e];
       p[e] = orig + eps;
+      inputs[diff[k]].mark_modified();
       const auto plus = snapshot(fn, inputs);
       p[e] = orig - eps;
+      inputs[diff[k]].mark_modified();
       const auto minus = snapshot(fn, inputs);
       p[e] = orig;
+      inputs[diff[k]].mark_modified();
       for (std::size_t o = 0; o < base.size(); ++o)
         for (std::size_t j = 0; j < base[o].size(); ++j) jac[o][k][j * n_in + e] = (plus[o][j] - minus[o][j]) / (2 * eps);
     }

@@ -236,6 +236,7 @@ def main():
     p.add_argument("model")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--limit", type=int, default=-1, help="train on the first N images")
+    p.add_argument("--seed", type=int, default=42, help="seed of the initial weights, shuffling and dropout")
     p = sub.add_parser("predict", help="single-image predict latency")
     p.add_argument("model")
     p.add_argument("--repeats", type=int, default=1000)
@@ -249,7 +250,7 @@ def main():
         sys.exit(f"torch_bench: unknown model '{args.model}' (known: {', '.join(MODEL_NAMES)})")
     threads = args.threads if args.threads > 0 else os.cpu_count()
     torch.set_num_threads(threads)
-    torch.manual_seed(42)
+    torch.manual_seed(getattr(args, "seed", 42))
     command = {"train": train, "predict": predict_latency, "eval": eval_throughput, "gemm": gemm}[args.command]
     result = command(args)
     result["threads"] = torch.get_num_threads()

@@ -1,7 +1,8 @@
 // xgrad_bench — the xgrad half of bench/run (bench/torch_bench.py is the PyTorch half; both print
 // one JSON object on stdout so the driver can pair them):
 //
-//   xgrad_bench train MODEL [--epochs 1] [--limit N]   fit seconds, test accuracy, peak RSS
+//   xgrad_bench train MODEL [--epochs 1] [--limit N] [--seed S]
+//                                                      fit seconds, test accuracy, peak RSS
 //   xgrad_bench predict MODEL [--repeats 1000]         single-image predict latency (median, us)
 //   xgrad_bench eval MODEL [--batch 1000]              test-set predict throughput (images/s)
 //   xgrad_bench gemm [--size 2048]                     sgemm GFLOP/s through xg::matmul
@@ -43,6 +44,7 @@ struct Options {
   int threads = 0;
   int epochs = 1;
   std::int64_t limit = -1;
+  std::uint64_t seed = 42;
   int repeats = 1000;
   std::int64_t batch = 1000;
   std::int64_t size = 2048;
@@ -55,7 +57,7 @@ nlohmann::json train(const Options& o) {
   const xg::Tensor x = bench::to_model_input(train_split.images, tm.input);
   const xg::Tensor y = tm.sparse_labels ? train_split.labels : xg::datasets::to_categorical(train_split.labels, 10);
   const auto start = Clock::now();
-  tm.model->fit(x, y, {.epochs = o.epochs, .batch_size = tm.batch_size, .verbose = 0, .seed = 42});
+  tm.model->fit(x, y, {.epochs = o.epochs, .batch_size = tm.batch_size, .verbose = 0, .seed = o.seed});
   const double fit_s = seconds_since(start);
   const xg::Tensor probs = tm.model->predict(bench::to_model_input(test_split.images, tm.input), {.batch_size = 1000});
   const double accuracy = xg::nn::accuracy(probs, test_split.labels);
@@ -118,12 +120,13 @@ int main(int argc, char** argv) {
   for (auto* cmd : {train_cmd, predict_cmd, eval_cmd}) cmd->add_option("model", o.model, "model name")->required();
   train_cmd->add_option("--epochs", o.epochs)->check(CLI::PositiveNumber);
   train_cmd->add_option("--limit", o.limit, "train on the first N images");
+  train_cmd->add_option("--seed", o.seed, "seed of the initial weights, shuffling and dropout");
   predict_cmd->add_option("--repeats", o.repeats)->check(CLI::PositiveNumber);
   eval_cmd->add_option("--batch", o.batch)->check(CLI::PositiveNumber);
   gemm_cmd->add_option("--size", o.size)->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   if (o.threads > 0) xg::set_num_threads(o.threads);
-  xg::manual_seed(42);
+  xg::manual_seed(o.seed);
   try {
     nlohmann::json result = train_cmd->parsed()     ? train(o)
                             : predict_cmd->parsed() ? predict_latency(o)

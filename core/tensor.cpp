@@ -9,6 +9,8 @@
 #include <xgrad/core/kernels/elementwise.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
+#include <utility>
+
 namespace xg {
 
 Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
@@ -34,16 +36,26 @@ Tensor& Tensor::set_name(std::string name) {
   return *this;
 }
 
-template <class T> T* Tensor::data() {
+template <class T> const T* Tensor::data() const {
   const auto& s = checked();
   if (s.dtype != dtype_of<T>)
     throw DtypeError("data<" + std::string(dtype_name(dtype_of<T>)) + ">() on a " +
                      std::string(dtype_name(s.dtype)) + " tensor");
   return s.data_as<T>();
 }
-template <class T> const T* Tensor::data() const { return const_cast<Tensor*>(this)->data<T>(); }
-void* Tensor::raw_data() { return checked().data(); }
+template <class T> T* Tensor::data() {
+  T* p = const_cast<T*>(std::as_const(*this).data<T>());
+  impl_->storage->bump_version();
+  return p;
+}
+void* Tensor::raw_data() {
+  void* p = checked().data();
+  impl_->storage->bump_version();
+  return p;
+}
 const void* Tensor::raw_data() const { return checked().data(); }
+std::uint64_t Tensor::version() const { return checked().storage->version(); }
+void Tensor::mark_modified() const { checked().storage->bump_version(); }
 
 double Tensor::item() const {
   const auto& s = checked();

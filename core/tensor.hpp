@@ -76,11 +76,19 @@ class Tensor {
   Tensor& set_name(std::string name);
 
   // ---- data -----------------------------------------------------------------------------------
-  /// Typed pointer to the first element; throws DtypeError if T does not match dtype().
+  /// Typed pointer to the first element; throws DtypeError if T does not match dtype(). The
+  /// mutable overloads (and every in-place update) bump version(); the const ones do not.
   template <class T> T* data();
   template <class T> const T* data() const;
   void* raw_data();
   const void* raw_data() const;
+  /// The write counter of the storage (shared with views): it grows each time the data is handed
+  /// out for writing. A copy derived from the values and tagged with the version it was made at is
+  /// current while the version is unchanged. Writes through a pointer kept from an earlier mutable
+  /// access are not seen: take the pointer again (or call mark_modified()) after writing.
+  std::uint64_t version() const;
+  /// Bumps version() after writing through a pointer obtained earlier.
+  void mark_modified() const;
   /// The value of a one-element tensor as double; throws otherwise.
   double item() const;
   template <class T> T item() const { return static_cast<T>(item()); }

@@ -56,7 +56,13 @@ Tensor Dense::forward(const Tensor& x) {
                                               ")") +
                              "; this input has shape " + shape_str(x.shape()));
   }
-  if (const auto fused = fusable_activation(activation_name_)) return linear(x, weight, bias, *fused);
+  const auto fused = fusable_activation(activation_name_);
+  if (single_row_inference(x, weight, bias))
+    if (const Tensor wt = transposed_weight_.lookup(weight); wt.defined()) {
+      const Tensor y = single_row_linear(x, wt, units_, bias, fused);
+      return fused ? y : activation_(y);
+    }
+  if (fused) return linear(x, weight, bias, *fused);
   return activation_(linear(x, weight, bias));
 }
 

@@ -5,6 +5,7 @@
 #include <xgrad/nn/init.hpp>
 #include <xgrad/nn/module.hpp>
 #include <xgrad/nn/activations.hpp>
+#include <xgrad/nn/transposed_weight.hpp>
 
 #include <cstdint>
 #include <string>
@@ -55,6 +56,7 @@ class Dense : public Module {
   std::string activation_name_;
   ActivationFn activation_;
   init::Initializer kernel_initializer_, bias_initializer_;
+  TransposedWeightCache transposed_weight_;  ///< single-sample inference (nn/transposed_weight.hpp)
 };
 
 /// PyTorch's Linear(in_features, out_features, bias): weight and bias drawn from

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace xg::kernels {
 namespace {
@@ -125,7 +126,7 @@ Tensor reduce(ReduceOp op, const Tensor& x, const std::vector<std::int64_t>& axe
         T* o = next.data<T>();
         std::fill(o, o + next.numel(), T(0));
       } else {
-        reduce_middle<T>(op, cur.data<T>(), next.data<T>(), outer, r, inner);
+        reduce_middle<T>(op, std::as_const(cur).data<T>(), next.data<T>(), outer, r, inner);
       }
     });
     cur = next;

@@ -1,5 +1,6 @@
 // The Tensor handle: metadata, element access, dtype conversion (and its gradient), clone/detach,
-// shape ops (values, storage sharing, errors) and the caching allocator's reuse of freed blocks.
+// shape ops (values, storage sharing, errors), the write counter (version) and the caching
+// allocator's reuse of freed blocks.
 #include "expect.hpp"
 
 #include <xgrad/autograd/node.hpp>
@@ -206,6 +207,46 @@ BOOST_AUTO_TEST_CASE(permute_transpose) {
   expect_error<ValueError>([&] { x.permute({0, 0, 1}); }, {"permute", "not a permutation"});
   expect_error<ShapeError>([&] { x.permute({1, 0}); }, {"permute", "2 axes", "[2, 3, 4]"});
   expect_error<IndexError>([&] { m.transpose(0, 2); }, {"transpose", "axis 2"});
+}
+
+BOOST_AUTO_TEST_CASE(version_counts_mutable_access_and_in_place_updates) {
+  Tensor t = zeros({2, 3});
+  const Tensor view = t.reshape({6});
+  const auto v0 = t.version();
+  // Reads through const handles leave the version alone.
+  const Tensor& read_only = t;
+  static_cast<void>(read_only.data<float>());
+  static_cast<void>(read_only.raw_data());
+  static_cast<void>(t.sum());
+  BOOST_TEST(t.version() == v0);
+  // Mutable access and every in-place update bump it, seen through views of the same storage.
+  std::uint64_t last = v0;
+  const auto expect_bumped = [&](const char* what) {
+    BOOST_TEST(t.version() > last, what);
+    BOOST_TEST(view.version() == t.version(), what);
+    last = t.version();
+  };
+  t.data<float>()[0] = 1.0f;
+  expect_bumped("data<float>()");
+  static_cast<void>(t.raw_data());
+  expect_bumped("raw_data()");
+  t.fill_(2.0);
+  expect_bumped("fill_");
+  t.copy_(ones({2, 3}));
+  expect_bumped("copy_");
+  t.add_(ones({2, 3}));
+  expect_bumped("add_");
+  t.mul_(3.0);
+  expect_bumped("mul_");
+  t.zero_();
+  expect_bumped("zero_");
+  read_only.mark_modified();
+  expect_bumped("mark_modified");
+  // A clone has its own storage and counter.
+  const Tensor c = t.clone();
+  const auto clone_version = c.version();
+  t.fill_(1.0);
+  BOOST_TEST(c.version() == clone_version);
 }
 
 BOOST_AUTO_TEST_CASE(allocator_reuses_freed_blocks) {

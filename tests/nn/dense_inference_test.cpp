@@ -1,0 +1,109 @@
+// Dense's single-sample inference path (nn/transposed_weight.hpp): one float32 sample without
+// autograd runs on a transposed copy of the weight. Its output must match the regular batch path,
+// and no write to the weight (raw pointer, copy_, optimizer step, load_state_dict, a kept
+// pointer plus mark_modified) may leave a stale copy in use.
+#include <boost/test/unit_test.hpp>
+
+#include <xgrad/nn/nn.hpp>
+#include <xgrad/optim/optim.hpp>
+
+#include "helpers.hpp"
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+using xg::Tensor;
+namespace nn = xg::nn;
+
+namespace {
+
+// The layer's output for row `row` of `batch`, through the batch path (two rows are never the
+// single-sample case).
+Tensor batch_path_row(nn::Dense& d, const Tensor& batch, std::int64_t row) {
+  xg::NoGradGuard no_grad;
+  return xg::select(d(batch), 0, row);
+}
+
+void expect_close(const Tensor& got, const Tensor& expected, const std::string& what) {
+  BOOST_TEST_REQUIRE((got.shape() == expected.shape()), what << ": shape " << xg::shape_str(got.shape()));
+  const auto g = got.to_vector<float>(), e = expected.to_vector<float>();
+  for (std::size_t i = 0; i < g.size(); ++i)
+    BOOST_TEST(std::abs(g[i] - e[i]) <= 1e-5f * (1.0f + std::abs(e[i])),
+               what << ": element " << i << " is " << g[i] << ", expected " << e[i]);
+}
+
+// Runs the single-sample path three times (the first call sees new weights, the second makes the
+// copy, the third reuses it) and compares each result with the batch path.
+void expect_single_sample_matches(nn::Dense& d, const Tensor& batch, const std::string& what) {
+  const Tensor expected = batch_path_row(d, batch, 0);
+  xg::NoGradGuard no_grad;
+  const auto version = d.weight.version();
+  for (int call = 0; call < 3; ++call)
+    expect_close(xg::select(d(xg::slice(batch, 0, 0, 1)), 0, 0), expected, what + ", call " + std::to_string(call));
+  // Reading the weight must not count as writing it, or the copy would never be reused.
+  BOOST_TEST(d.weight.version() == version, what);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dense_single_sample_inference)
+
+BOOST_AUTO_TEST_CASE(matches_the_batch_path_for_every_block_shape) {
+  xg::manual_seed(3);
+  for (const std::int64_t units : {1, 10, 17, 64, 256, 300})
+    for (const std::string activation : {"linear", "relu", "softmax"})
+      for (const bool use_bias : {true, false}) {
+        nn::Dense d(units, {.in_features = 37, .activation = activation, .use_bias = use_bias});
+        expect_single_sample_matches(d, xg::randn({2, 37}),
+                                     "units " + std::to_string(units) + ", " + activation + ", bias " +
+                                         std::to_string(use_bias));
+      }
+}
+
+BOOST_AUTO_TEST_CASE(every_write_to_the_weight_is_seen) {
+  xg::manual_seed(4);
+  const Tensor batch = xg::randn({2, 20});
+  const std::vector<std::pair<std::string, std::function<void(nn::Dense&)>>> writes{
+      {"data<float>()", [](nn::Dense& d) { d.weight.data<float>()[3] += 1.0f; }},
+      {"copy_", [](nn::Dense& d) { xg::NoGradGuard g; d.weight.copy_(xg::randn(d.weight.shape())); }},
+      {"fill_", [](nn::Dense& d) { xg::NoGradGuard g; d.weight.fill_(0.25); }},
+      {"bias only", [](nn::Dense& d) { xg::NoGradGuard g; d.bias.add_(xg::ones(d.bias.shape())); }},
+      {"load_state_dict",
+       [](nn::Dense& d) { d.load_state_dict({{"weight", xg::randn(d.weight.shape())}, {"bias", d.bias}}); }},
+      {"optimizer step",
+       [&](nn::Dense& d) {
+         xg::optim::SGD sgd(d.parameters(), {.lr = 0.5});
+         d(batch).sum().backward();
+         sgd.step();
+       }},
+      {"kept pointer + mark_modified",
+       [](nn::Dense& d) {
+         float* p = d.weight.data<float>();
+         xg::NoGradGuard g;
+         d(xg::ones({1, 20}));  // the copy is made between taking the pointer and writing
+         d(xg::ones({1, 20}));
+         p[5] -= 2.0f;
+         d.weight.mark_modified();
+       }},
+  };
+  for (const auto& [name, write] : writes) {
+    nn::Dense d(8, {.in_features = 20, .activation = "tanh"});
+    expect_single_sample_matches(d, batch, name + ", before");
+    write(d);
+    expect_single_sample_matches(d, batch, name + ", after");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(recorded_products_keep_the_autograd_path) {
+  nn::Dense d(4, {.in_features = 3});
+  const Tensor x = xg::randn({1, 3});
+  for (int call = 0; call < 3; ++call) {
+    const Tensor y = d(x);
+    BOOST_TEST(y.requires_grad());  // the weight requires grad: the product is recorded
+    y.sum().backward();
+  }
+  BOOST_TEST(d.weight.grad().defined());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
