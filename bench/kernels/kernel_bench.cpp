@@ -55,6 +55,16 @@ void BM_conv2d_backward(benchmark::State& state) {
 }
 BENCHMARK(BM_conv2d_backward);
 
+// The weight gradient of the big CNN's first convolution (1 -> 32 channels, 28 x 28, 'same'): its
+// input needs no gradient.
+void BM_conv2d_backward_weight_first_layer(benchmark::State& state) {
+  const Tensor x = xg::rand({64, 1, 28, 28}), g = xg::rand({64, 32, 28, 28});
+  const xg::Conv2dParams params{.padding = {2, 2, 2, 2}};
+  for (auto _ : state) benchmark::DoNotOptimize(xg::conv2d_backward_weight(x, g, {32, 1, 5, 5}, params));
+  state.SetItemsProcessed(state.iterations() * 64 * 32 * 784 * 25);
+}
+BENCHMARK(BM_conv2d_backward_weight_first_layer);
+
 void BM_max_pool_2x2(benchmark::State& state) {
   const Tensor x = xg::rand({state.range(0), 32, 28, 28});
   for (auto _ : state) benchmark::DoNotOptimize(xg::max_pool2d(x, {2, 2}));

@@ -3,15 +3,21 @@
 // The transform matrices are computed at compile time (Toom-Cook on the nodes 0, 1, -1, 2, -2 and
 // infinity) and every transform is a fully unrolled "sandwich" L X R whose zero coefficients vanish
 // at compile time and whose +-1 coefficients are plain adds. A transform works on kLanes tiles of
-// one tile row at once (a vector of kLanes elements per tile entry). Images are staged through a
-// zero-padded plane so that tiles never need bounds checks: the input plane holds the padding
-// around the image, the output and gradient planes are whole tiles, and the input-gradient plane
-// accumulates the overlapping tiles before its interior is copied out.
+// one tile row at once (a vector of kLanes elements per tile entry), or with AVX-512 on two tile
+// rows (16 lanes). Images are staged through a zero-padded plane so that tiles never need bounds
+// checks: the input plane holds the padding around the image, the output and gradient planes are
+// whole tiles, and the input-gradient plane accumulates the overlapping tiles before its interior
+// is copied out.
+//
+// Per block of images (one task, ~100 tiles) the transformed tiles live in point buffers
+// [36][channels][tiles] that the point products read and write in place: for float the
+// register-blocked kernels of winograd_gemm.hpp (no packing), for double serial BLAS calls.
 #include <xgrad/core/kernels/winograd.hpp>
 
 #include <xgrad/core/kernels/activation.hpp>
 #include <xgrad/core/kernels/gemm.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
+#include <xgrad/core/kernels/winograd_gemm.hpp>
 #include <xgrad/core/parallel.hpp>
 
 #include <algorithm>
@@ -28,7 +34,7 @@ namespace {
 constexpr int kAlpha = 6;                  // input tile side (m + r - 1) of both transforms
 constexpr int kPoints = kAlpha * kAlpha;   // products per convolution
 constexpr int kLanes = 8;                  // tiles transformed together
-constexpr std::int64_t kBlockTiles = 64;  // tiles per block of images (one task)
+constexpr std::int64_t kBlockTiles = 98;   // tiles per block of images (one task)
 constexpr std::int64_t kMaxPartials = 8;   // weight-gradient partial sums over the batch
 
 // ---- transform matrices ---------------------------------------------------------------------------
@@ -99,20 +105,36 @@ template <int N, class F> inline void unroll(F&& f) {
   (std::make_integer_sequence<int, N>{});
 }
 
-// acc += c * x for a compile-time coefficient c (nothing for 0, an add or subtract for +-1).
-template <class T, class Coef, class V> inline void accumulate(V& acc, const V& x) {
+// acc += c * x (acc = c * x for the first term) for a compile-time coefficient c: nothing for 0,
+// a move, negation, add or subtract for +-1.
+template <class T, class Coef, bool First, class V> inline void accumulate(V& acc, const V& x) {
   constexpr double c = Coef::value;
-  if constexpr (c == 1.0)
+  if constexpr (c == 0.0)
+    return;
+  else if constexpr (First)
+    acc = c == 1.0 ? x : c == -1.0 ? -x : static_cast<T>(c) * x;
+  else if constexpr (c == 1.0)
     acc += x;
   else if constexpr (c == -1.0)
     acc -= x;
-  else if constexpr (c != 0.0)
+  else
     acc += static_cast<T>(c) * x;
 }
 
 template <auto F, int I, int J> struct Entry {
   static constexpr double value = F(I, J);
 };
+// The first k < N with F(k, J) != 0 (FirstRow) and with F(I, k) != 0 (FirstColumn).
+template <auto F, int N, int J> constexpr int first_row() {
+  for (int k = 0; k < N; ++k)
+    if (F(k, J) != 0.0) return k;
+  return N;
+}
+template <auto F, int N, int I> constexpr int first_column() {
+  for (int k = 0; k < N; ++k)
+    if (F(I, k) != 0.0) return k;
+  return N;
+}
 
 // y [P][Q2] = L x R with L [P][Q] and R [S][Q2] given as constexpr functions lf(i, k), rf(k, j).
 template <class T, int P, int Q, int S, int Q2, auto lf, auto rf, class V>
@@ -120,15 +142,17 @@ inline void sandwich(const V (&x)[Q][S], V (&y)[P][Q2]) {
   V tmp[Q][Q2];
   unroll<Q>([&](auto q) {
     unroll<Q2>([&](auto j) {
+      constexpr int J = decltype(j)::value, first = first_row<rf, S, J>();
       V acc{};
-      unroll<S>([&](auto s) { accumulate<T, Entry<rf, decltype(s)::value, decltype(j)::value>>(acc, x[q][s]); });
+      unroll<S>([&](auto s) { accumulate<T, Entry<rf, s, J>, s == first>(acc, x[q][s]); });
       tmp[q][j] = acc;
     });
   });
   unroll<P>([&](auto i) {
     unroll<Q2>([&](auto j) {
+      constexpr int I = decltype(i)::value, first = first_column<lf, Q, I>();
       V acc{};
-      unroll<Q>([&](auto q) { accumulate<T, Entry<lf, decltype(i)::value, decltype(q)::value>>(acc, tmp[q][j]); });
+      unroll<Q>([&](auto q) { accumulate<T, Entry<lf, I, q>, q == first>(acc, tmp[q][j]); });
       y[i][j] = acc;
     });
   });
@@ -178,16 +202,23 @@ template <class Fn> void for_each_pair_group(std::int64_t pairs, Fn&& fn) {
   });
 }
 
-template <class T> struct LaneVector {
-  typedef T type __attribute__((vector_size(kLanes * sizeof(T))));
+// R tile rows of kLanes tiles as one vector (`type`; R = 2 only for float, in AVX-512 code), and
+// one row's kLanes elements at any element alignment (`unaligned`, single unaligned vector moves).
+template <class T, int R = 1> struct LaneVector {
+  typedef T type __attribute__((vector_size(R * kLanes * sizeof(T))));
+  using lane_int = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  typedef lane_int mask __attribute__((vector_size(R * kLanes * sizeof(T))));  // -1 / 0 per lane
   typedef T unaligned __attribute__((vector_size(kLanes * sizeof(T)), aligned(alignof(T)), may_alias));
 };
+template <class T, class V> constexpr int vector_rows = sizeof(V) / (kLanes * sizeof(T));
 
 // ---- tile layout ----------------------------------------------------------------------------------
 // Tiles of m x m outputs; a block's tile t = (image * tiles_h + th) * tiles_w + tw, and tile (th, tw)
 // covers rows th*m .. th*m + 5 and columns tw*m .. tw*m + 5 of a plane. A plane is stored as m
 // phase planes, column c at (phase c % m, position c / m), so that entry (i, j) of kLanes
 // consecutive tiles is one contiguous vector: phase j % m, row th*m + i, positions tw0 + j / m + l.
+// The planes hold one tile row more than the image needs, so that a vector of two tile rows
+// (AVX-512) can always be read and written; what lands there is never used.
 template <class W> struct Tiling {
   static constexpr std::int64_t m = W::m, r = W::r;
   std::int64_t tiles_h, tiles_w, per_image, groups_w, plane_h, phase_w, images_per_block;
@@ -196,17 +227,17 @@ template <class W> struct Tiling {
     tiles_w = (g.out_w + m - 1) / m;
     per_image = tiles_h * tiles_w;
     groups_w = (tiles_w + kLanes - 1) / kLanes;
-    plane_h = tiles_h * m + r - 1;
+    plane_h = (tiles_h + 1) * m + r - 1;
     phase_w = groups_w * kLanes + (kAlpha - 1) / m + 1;
     images_per_block = std::clamp<std::int64_t>(kBlockTiles / per_image, 1, std::max<std::int64_t>(g.batch, 1));
   }
   std::int64_t plane_size() const { return m * plane_h * phase_w; }
-  // Offset of plane entry (row, column).
-  std::int64_t at(std::int64_t row, std::int64_t col) const { return ((col % m) * plane_h + row) * phase_w + col / m; }
-  // Offset of the vector of entry (i, j) of the tile group starting at (th, tw0).
+  // Offset of the vector of entry (i, j) of the tile group starting at (th, tw0); the same entry
+  // of tile row th + 1 is row_step() further.
   std::int64_t lanes(std::int64_t th, std::int64_t tw0, int i, int j) const {
     return ((j % m) * plane_h + th * m + i) * phase_w + tw0 + j / m;
   }
+  std::int64_t row_step() const { return m * phase_w; }
 };
 
 template <class V, class T> V load_vector(const T* p) {
@@ -216,13 +247,58 @@ template <class V, class T> void store_vector(T* p, const V& v) {
   *reinterpret_cast<typename LaneVector<T>::unaligned*>(p) = v;
 }
 
+// Row h of a vector of one or two tile rows.
+template <int h, class T, class V> [[gnu::always_inline]] inline auto row_of(const V& v) {
+  if constexpr (vector_rows<T, V> == 1)
+    return v;
+  else if constexpr (h == 0)
+    return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+  else
+    return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+// A vector of one or two tile rows: the row of p, and for two the row `step` elements further.
+template <class V, class T> [[gnu::always_inline]] inline V load_rows(const T* p, std::int64_t step) {
+  if constexpr (vector_rows<T, V> == 1) {
+    return load_vector<V>(p);
+  } else {
+    using H = typename LaneVector<T>::type;
+    const H lo = load_vector<H>(p), hi = load_vector<H>(p + step);
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+}
+template <class V, class T> [[gnu::always_inline]] inline void store_rows(T* p, std::int64_t step, const V& v) {
+  if constexpr (vector_rows<T, V> == 1) {
+    store_vector(p, v);
+  } else {
+    store_vector(p, row_of<0, T>(v));
+    store_vector(p + step, row_of<1, T>(v));
+  }
+}
+
+// Calls fn(offset, j0, count) for each phase of plane row `row`: image columns j0, j0 + m, ...
+// (count of them, of an image row of w columns placed at plane column `left`) are that phase's
+// consecutive entries from plane offset `offset` on.
+template <class W, class Fn>
+void for_each_phase(const Tiling<W>& tl, std::int64_t row, std::int64_t w, std::int64_t left, Fn&& fn) {
+  constexpr std::int64_t m = W::m;
+  for (std::int64_t p = 0; p < m; ++p) {
+    const std::int64_t j0 = ((p - left) % m + m) % m;
+    if (j0 < w) fn((p * tl.plane_h + row) * tl.phase_w + (j0 + left) / m, j0, (w - j0 + m - 1) / m);
+  }
+}
+
 // plane := 0, then src [h, w] at rows [top, top + h), columns [left, left + w).
 template <class W, class T>
 void load_plane(const T* src, std::int64_t h, std::int64_t w, std::int64_t top, std::int64_t left, const Tiling<W>& tl,
                 T* plane) {
   std::fill(plane, plane + tl.plane_size(), T(0));
   for (std::int64_t i = 0; i < h; ++i)
-    for (std::int64_t j = 0; j < w; ++j) plane[tl.at(i + top, j + left)] = src[i * w + j];
+    for_each_phase(tl, i + top, w, left, [&](std::int64_t offset, std::int64_t j0, std::int64_t count) {
+      const T* s = src + i * w + j0;
+      T* d = plane + offset;
+      for (std::int64_t k = 0; k < count; ++k) d[k] = s[k * W::m];
+    });
 }
 
 // dst [h, w] := plane rows [top, top + h), columns [left, left + w), plus `shift`.
@@ -230,139 +306,162 @@ template <class W, class T>
 void store_plane(const T* plane, const Tiling<W>& tl, std::int64_t top, std::int64_t left, T shift, std::int64_t h,
                  std::int64_t w, T* dst) {
   for (std::int64_t i = 0; i < h; ++i)
-    for (std::int64_t j = 0; j < w; ++j) dst[i * w + j] = plane[tl.at(i + top, j + left)] + shift;
+    for_each_phase(tl, i + top, w, left, [&](std::int64_t offset, std::int64_t j0, std::int64_t count) {
+      const T* s = plane + offset;
+      T* d = dst + i * w + j0;
+      for (std::int64_t k = 0; k < count; ++k) d[k * W::m] = s[k] + shift;
+    });
 }
 
-// A block's transformed tiles: [36][rows][tiles], rows ld = tiles + kLanes elements apart so that
-// whole vectors of kLanes tiles can be stored and loaded at any tile.
+constexpr std::int64_t round_up(std::int64_t n, std::int64_t step) { return (n + step - 1) / step * step; }
+
+// A block's transformed tiles: [36][rows][tiles], rows ld >= tiles + kLanes elements apart so that
+// whole vectors of kLanes tiles can be stored and loaded at any tile, ld a multiple of the
+// point products' column step (their last vector of columns runs into the padding). Points are
+// one cache line more than rows * ld apart: the 36 vectors a transform stores or loads at once
+// would otherwise fall into one L1 set whenever rows * ld is a multiple of 4 KiB.
 template <class T> struct PointBuffer {
+  static constexpr std::int64_t kSkew = 64 / sizeof(T);
+  static std::int64_t pitch(std::int64_t tiles) { return round_up(tiles + kLanes, kPointGemmColumns); }
   std::int64_t rows, ld;
   Scratch<T> data;
   PointBuffer(std::int64_t rows_, std::int64_t max_tiles)
-      : rows(rows_), ld(max_tiles + kLanes), data(kPoints * rows_ * (max_tiles + kLanes)) {}
-  void resize(std::int64_t tiles) { ld = tiles + kLanes; }  // within the allocated max_tiles
-  T* row(int xi, std::int64_t r) const { return data.get() + (xi * rows + r) * ld; }
+      : rows(rows_), ld(pitch(max_tiles)), data(kPoints * (rows_ * pitch(max_tiles) + kSkew)) {}
+  void resize(std::int64_t tiles) { ld = pitch(tiles); }  // within the allocated max_tiles
+  std::int64_t point_step() const { return rows * ld + kSkew; }
+  T* row(int xi, std::int64_t r) const { return data.get() + xi * point_step() + r * ld; }
 };
 
-// Per-task scratch: the staging plane and the transformed tiles, `left` with out_channels rows,
-// `right` with channels rows.
-template <class W, class T> struct BlockBuffers {
-  Scratch<T> plane;
-  PointBuffer<T> left, right;
-  BlockBuffers(const Tiling<W>& tl, const Conv2dGeometry& g, std::int64_t images)
-      : plane(tl.plane_size()), left(g.out_channels, images * tl.per_image), right(g.channels, images * tl.per_image) {}
-  void resize(std::int64_t tiles) { left.resize(tiles), right.resize(tiles); }
-};
-
-// Calls fn(th, tw0, count, t) for each group of up to kLanes tiles of one tile row: t is the block
-// index of tile (th, tw0) of image `image` of the block.
-template <class W, class Fn> void for_each_tile_group(const Tiling<W>& tl, std::int64_t image, Fn&& fn) {
-  for (std::int64_t th = 0; th < tl.tiles_h; ++th)
-    for (std::int64_t gw = 0; gw < tl.groups_w; ++gw) {
-      const std::int64_t tw0 = gw * kLanes;
-      fn(th, tw0, std::min<std::int64_t>(kLanes, tl.tiles_w - tw0), (image * tl.tiles_h + th) * tl.tiles_w + tw0);
+// Calls fn(th, tw0, count, t) for each group of up to kLanes tiles of R tile rows (th, and th + 1
+// when R = 2): t is the block index of tile (th, tw0) of image `image` of the block, the same tile
+// of row th + 1 is tiles_w further. Both R visit the tiles in one order (pairs of tile rows; in a
+// pair the groups from last to first, each on row th before row th + 1), so that the sums
+// transform_input_grad accumulates are the same. A group's lanes past its tiles land on later
+// tiles of the buffers (the next row's first group, written after them) or in the rows' padding;
+// for R = 2 the second row of the last pair may lie past the image (read from the extra plane
+// row, stored over the next image's first row, written after it, or into the padding; never
+// accumulated into dx).
+template <int R, class W, class Fn> void for_each_tile_group(const Tiling<W>& tl, std::int64_t image, Fn&& fn) {
+  for (std::int64_t th = 0; th < tl.tiles_h; th += 2)
+    for (std::int64_t gw = tl.groups_w - 1; gw >= 0; --gw) {
+      const std::int64_t tw0 = gw * kLanes, count = std::min<std::int64_t>(kLanes, tl.tiles_w - tw0);
+      for (std::int64_t h = th; h < std::min(th + 2, tl.tiles_h); h += R)
+        fn(h, tw0, count, (image * tl.tiles_h + h) * tl.tiles_w + tw0);
     }
 }
 
-// d[i][j] = the S x S entries of the tile group (th, tw0).
+// d[i][j] = the S x S entries of the tile group (th, tw0) (and row th + 1).
 template <int S, class W, class T, class V>
 void gather(const T* plane, const Tiling<W>& tl, std::int64_t th, std::int64_t tw0, V (&d)[S][S]) {
   for (int i = 0; i < S; ++i)
-    for (int j = 0; j < S; ++j) d[i][j] = load_vector<V>(plane + tl.lanes(th, tw0, i, j));
+    for (int j = 0; j < S; ++j) d[i][j] = load_rows<V>(plane + tl.lanes(th, tw0, i, j), tl.row_step());
 }
 
-// buf[xi][row][t .. t + kLanes) := v[xi / 6][xi % 6] (lanes past the group's tiles land on later
-// tiles, stored afterwards, or in the row's padding), and back.
+// buf[xi][row][t .. t + kLanes) := v[xi / 6][xi % 6] (and the second tile row at t + tiles_w), and back.
 template <class T, class V>
-void store_points(const V (&v)[kAlpha][kAlpha], const PointBuffer<T>& buf, std::int64_t row, std::int64_t t) {
+void store_points(const V (&v)[kAlpha][kAlpha], const PointBuffer<T>& buf, std::int64_t row, std::int64_t t,
+                  std::int64_t tiles_w) {
   T* dst = buf.row(0, row) + t;
-  const std::int64_t step = buf.rows * buf.ld;
-  unroll<kPoints>([&](auto xi) { store_vector(dst + xi * step, v[xi / kAlpha][xi % kAlpha]); });
+  const std::int64_t step = buf.point_step();
+  unroll<kPoints>([&](auto xi) { store_rows(dst + xi * step, tiles_w, v[xi / kAlpha][xi % kAlpha]); });
 }
 template <class T, class V>
-void load_points(const PointBuffer<T>& buf, std::int64_t row, std::int64_t t, V (&v)[kAlpha][kAlpha]) {
+void load_points(const PointBuffer<T>& buf, std::int64_t row, std::int64_t t, std::int64_t tiles_w,
+                 V (&v)[kAlpha][kAlpha]) {
   const T* src = buf.row(0, row) + t;
-  const std::int64_t step = buf.rows * buf.ld;
-  unroll<kPoints>([&](auto xi) { v[xi / kAlpha][xi % kAlpha] = load_vector<V>(src + xi * step); });
+  const std::int64_t step = buf.point_step();
+  unroll<kPoints>([&](auto xi) { v[xi / kAlpha][xi % kAlpha] = load_rows<V>(src + xi * step, tiles_w); });
 }
 
+// The block transforms on vectors of R tile rows (R = 2 only for float in AVX-512 code).
 // V [36][C][T] of images [n0, n1) of x.
-template <class W, class T>
+template <class W, int R, class T>
 void transform_input(const T* x, std::int64_t n0, std::int64_t n1, const Conv2dGeometry& g, const Tiling<W>& tl,
                      T* plane, const PointBuffer<T>& v_buf) {
-  using V = typename LaneVector<T>::type;
+  using V = typename LaneVector<T, R>::type;
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t c = 0; c < g.channels; ++c) {
       load_plane(x + (n * g.channels + c) * g.in_h * g.in_w, g.in_h, g.in_w, g.window.pad_top, g.window.pad_left,
                  tl, plane);
-      for_each_tile_group(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
+      for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
         V d[kAlpha][kAlpha], v[kAlpha][kAlpha];
         gather(plane, tl, th, tw0, d);
         Transforms<W>::template input<T>(d, v);
-        store_points(v, v_buf, c, t);
+        store_points(v, v_buf, c, t, tl.tiles_w);
       });
     }
 }
 
 // dM [36][O][T] of images [n0, n1) of grad.
-template <class W, class T>
+template <class W, int R, class T>
 void transform_output_grad(const T* grad, std::int64_t n0, std::int64_t n1, const Conv2dGeometry& g,
                            const Tiling<W>& tl, T* plane, const PointBuffer<T>& dm_buf) {
-  using V = typename LaneVector<T>::type;
+  using V = typename LaneVector<T, R>::type;
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t o = 0; o < g.out_channels; ++o) {
       load_plane(grad + (n * g.out_channels + o) * g.out_h * g.out_w, g.out_h, g.out_w, 0, 0, tl, plane);
-      for_each_tile_group(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
+      for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
         V dy[W::m][W::m], dm[kAlpha][kAlpha];
         gather(plane, tl, th, tw0, dy);
         Transforms<W>::template output_adjoint<T>(dy, dm);
-        store_points(dm, dm_buf, o, t);
+        store_points(dm, dm_buf, o, t, tl.tiles_w);
       });
     }
 }
 
 // y of images [n0, n1) = A^T M A + b.
-template <class W, class T>
+template <class W, int R, class T>
 void transform_output(const PointBuffer<T>& m_buf, const T* bias, std::int64_t n0, std::int64_t n1,
                       const Conv2dGeometry& g, const Tiling<W>& tl, T* plane, T* y) {
-  using V = typename LaneVector<T>::type;
+  using V = typename LaneVector<T, R>::type;
   constexpr int m = W::m;
   const std::int64_t out_plane = g.out_h * g.out_w;
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t o = 0; o < g.out_channels; ++o) {
-      for_each_tile_group(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
+      for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
         V mm[kAlpha][kAlpha], out[m][m];
-        load_points(m_buf, o, t, mm);
+        load_points(m_buf, o, t, tl.tiles_w, mm);
         Transforms<W>::template output<T>(mm, out);
         for (int i = 0; i < m; ++i)
-          for (int j = 0; j < m; ++j) store_vector(plane + tl.lanes(th, tw0, i, j), out[i][j]);
+          for (int j = 0; j < m; ++j) store_rows(plane + tl.lanes(th, tw0, i, j), tl.row_step(), out[i][j]);
       });
       store_plane(plane, tl, 0, 0, bias ? bias[o] : T(0), g.out_h, g.out_w, y + (n * g.out_channels + o) * out_plane);
     }
 }
 
 // dx of images [n0, n1) = the overlapping tiles B dV B^T, cropped to the image.
-template <class W, class T>
+template <class W, int R, class T>
 void transform_input_grad(const PointBuffer<T>& dv_buf, std::int64_t n0, std::int64_t n1, const Conv2dGeometry& g,
                           const Tiling<W>& tl, T* plane, T* dx) {
-  using V = typename LaneVector<T>::type;
+  using V = typename LaneVector<T, R>::type;
+  using H = typename LaneVector<T>::type;
+  using Mask = typename LaneVector<T, R>::mask;
   const std::int64_t in_plane = g.in_h * g.in_w;
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t c = 0; c < g.channels; ++c) {
       std::fill(plane, plane + tl.plane_size(), T(0));
-      for_each_tile_group(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t count, std::int64_t t) {
+      for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t count, std::int64_t t) {
         V dv[kAlpha][kAlpha], dd[kAlpha][kAlpha];
-        load_points(dv_buf, c, t, dv);
-        if (count < kLanes)  // lanes past the group belong to other tiles
+        load_points(dv_buf, c, t, tl.tiles_w, dv);
+        if (count < kLanes) {  // lanes past the group belong to other tiles
+          Mask keep;
+          for (int l = 0; l < R * kLanes; ++l) keep[l] = l % kLanes < count ? -1 : 0;
           for (auto& row : dv)
-            for (V& lanes : row)
-              for (std::int64_t l = count; l < kLanes; ++l) lanes[l] = 0;
+            for (V& lanes : row) lanes = keep ? lanes : V{};
+        }
         Transforms<W>::template input_adjoint<T>(dv, dd);
-        for (int i = 0; i < kAlpha; ++i)
-          for (int j = 0; j < kAlpha; ++j) {
-            T* p = plane + tl.lanes(th, tw0, i, j);
-            store_vector(p, load_vector<V>(p) + dd[i][j]);
-          }
+        unroll<R>([&](auto h) {  // row th's tiles before row th + 1's (they overlap)
+          if (th + h >= tl.tiles_h) return;  // past the image: it would overlap the last row
+          // Entries j and j + m of a tile group overlap one lane apart: adding them by shift
+          // j / m keeps a load from overlapping the store just before it.
+          for (int shift = 0; shift * W::m < kAlpha; ++shift)
+            for (int i = 0; i < kAlpha; ++i)
+              for (int phase = 0; phase < W::m && shift * W::m + phase < kAlpha; ++phase) {
+                const int j = shift * W::m + phase;
+                T* p = plane + tl.lanes(th + h, tw0, i, j);
+                store_vector(p, load_vector<H>(p) + row_of<decltype(h)::value, T>(dd[i][j]));
+              }
+        });
       });
       store_plane(plane, tl, g.window.pad_top, g.window.pad_left, T(0), g.in_h, g.in_w, dx + (n * g.channels + c) * in_plane);
     }
@@ -383,44 +482,118 @@ template <class W, class T> void transform_weight(const T* w, const Conv2dGeomet
   });
 }
 
-template <class W, class T> void transform_weight_grad(const T* du, const Conv2dGeometry& g, T* dw) {
+// dU is [36][O][pitch] here (pitch >= C).
+template <class W, class T>
+void transform_weight_grad(const T* du, std::int64_t pitch, const Conv2dGeometry& g, T* dw) {
   using V = typename LaneVector<T>::type;
   constexpr int r = W::r;
-  const std::int64_t pairs = g.out_channels * g.channels;
+  const std::int64_t C = g.channels, pairs = g.out_channels * C, step = g.out_channels * pitch;
   for_each_pair_group(pairs, [&](std::int64_t p, std::int64_t count) {
     V points[kAlpha][kAlpha]{}, taps[r][r];
+    std::int64_t at[kLanes];
+    for (std::int64_t l = 0; l < count; ++l) at[l] = (p + l) / C * pitch + (p + l) % C;
     for (int xi = 0; xi < kPoints; ++xi)
-      for (std::int64_t l = 0; l < count; ++l) points[xi / kAlpha][xi % kAlpha][l] = du[xi * pairs + p + l];
+      for (std::int64_t l = 0; l < count; ++l) points[xi / kAlpha][xi % kAlpha][l] = du[xi * step + at[l]];
     Transforms<W>::template kernel_adjoint<T>(points, taps);
     for (std::int64_t l = 0; l < count; ++l)
       for (int k = 0; k < r * r; ++k) dw[(p + l) * r * r + k] = taps[k / r][k % r][l];
   });
 }
 
-// ---- the three drivers ----------------------------------------------------------------------------
-// One serial product per transform point: out_xi = op(a_xi) op(b_xi) (+ out_xi when accumulate).
-template <class T>
-void point_products(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const T* a, std::int64_t lda,
-                    std::int64_t a_step, const T* b, std::int64_t ldb, std::int64_t b_step, bool accumulate, T* out,
-                    std::int64_t ldc, std::int64_t out_step) {
-  for (int xi = 0; xi < kPoints; ++xi)
-    gemm_serial<T>(ta, tb, M, N, K, 1.0, a + xi * a_step, lda, b + xi * b_step, ldb, accumulate ? 1.0 : 0.0,
-                   out + xi * out_step, ldc);
+// ---- narrow and wide transforms -------------------------------------------------------------------
+// When the point products run on AVX-512, float blocks are transformed on vectors of two tile rows
+// (16 tiles): the same code on twice the lanes, compiled for AVX-512 and inlined whole (flatten).
+// Each lane computes what it computes on one row, so results do not depend on the choice.
+enum class Stage { input, output_grad, output, input_grad };
+
+template <Stage S, class W, int R, class T, class... A> void run_stage(const A&... a) {
+  if constexpr (S == Stage::input)
+    transform_input<W, R, T>(a...);
+  else if constexpr (S == Stage::output_grad)
+    transform_output_grad<W, R, T>(a...);
+  else if constexpr (S == Stage::output)
+    transform_output<W, R, T>(a...);
+  else
+    transform_input_grad<W, R, T>(a...);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+template <Stage S, class W, class... A>
+[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq"), gnu::flatten]] void run_wide_stage(const A&... a) {
+  run_stage<S, W, 2, float>(a...);
+}
+#else
+template <Stage S, class W, class... A> void run_wide_stage(const A&... a) { run_stage<S, W, 1, float>(a...); }
+#endif
+
+template <class T> bool wide_transforms() {
+  return std::is_same_v<T, float> && point_gemm_simd() == PointGemmSimd::avx512;
+}
+template <Stage S, class W, class T, class... A> void transform(bool wide, const A&... a) {
+  if constexpr (std::is_same_v<T, float>)
+    if (wide) return run_wide_stage<S, W>(a...);
+  run_stage<S, W, 1, T>(a...);
+}
+
+// ---- the point products ---------------------------------------------------------------------------
+// float runs on the register-blocked kernels of winograd_gemm.hpp, double on serial BLAS calls.
+
+// out_xi [rows][tiles] (+)= A_xi [rows][depth] b_xi [depth][tiles] for every point, with
+// A_xi(r, k) = a[xi * a_step + r * a_row + k * a_depth] (one of a_row, a_depth is 1).
+template <class T>
+void panel_products(std::int64_t rows, std::int64_t depth, std::int64_t tiles, const T* a, std::int64_t a_step,
+                    std::int64_t a_row, std::int64_t a_depth, const PointBuffer<T>& b, const PointBuffer<T>& out) {
+  for (int xi = 0; xi < kPoints; ++xi) {
+    const T* axi = a + xi * a_step;
+    if constexpr (std::is_same_v<T, float>)
+      point_gemm({.rows = rows, .depth = depth, .cols = round_up(tiles, kPointGemmColumns), .a = axi, .a_row = a_row,
+                  .a_depth = a_depth, .b = b.row(xi, 0), .ldb = b.ld, .c = out.row(xi, 0), .ldc = out.ld,
+                  .accumulate = false});
+    else
+      gemm_serial<T>(a_depth != 1, false, rows, tiles, depth, 1.0, axi, a_depth == 1 ? a_row : a_depth, b.row(xi, 0),
+                     b.ld, 0.0, out.row(xi, 0), out.ld);
+  }
+}
+
+// Row pitch of the weight-gradient products dU [36][O][pitch]: whole vectors of the float kernels.
+template <class T> std::int64_t weight_pitch(std::int64_t channels) {
+  return std::is_same_v<T, float> ? round_up(channels, kPointGemmColumns) : channels;
+}
+
+// dU_xi [O][pitch] (+)= dM_xi V_xi^T over the block's tiles. float transposes V_xi into `panel`
+// [round_up(tiles, 8)][pitch] (its columns past C stay zero) and runs dU_xi += dM_xi panel.
+template <class T>
+void weight_products(const PointBuffer<T>& dm, const PointBuffer<T>& v, std::int64_t tiles, bool accumulate, T* du,
+                     std::int64_t pitch, T* panel) {
+  const std::int64_t O = dm.rows, C = v.rows;
+  for (int xi = 0; xi < kPoints; ++xi) {
+    T* out = du + xi * O * pitch;
+    if constexpr (std::is_same_v<T, float>) {
+      transpose_panel(v.row(xi, 0), v.ld, C, tiles, panel, pitch);
+      point_gemm({.rows = O, .depth = tiles, .cols = pitch, .a = dm.row(xi, 0), .a_row = dm.ld, .a_depth = 1,
+                  .b = panel, .ldb = pitch, .c = out, .ldc = pitch, .accumulate = accumulate});
+    } else {
+      gemm_serial<T>(false, true, O, C, tiles, 1.0, dm.row(xi, 0), dm.ld, v.row(xi, 0), v.ld, accumulate ? 1.0 : 0.0,
+                     out, pitch);
+    }
+  }
+}
+
+// ---- the two drivers ------------------------------------------------------------------------------
 template <class W, class T>
 void forward(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, Activation act) {
   const Tiling<W> tl(g);
   const std::int64_t O = g.out_channels, C = g.channels;
   Scratch<T> u(kPoints * O * C);
   transform_weight<W>(w, g, u.get());
+  const bool wide = wide_transforms<T>();
   parallel_chunks(g.batch, tl.images_per_block, [&](std::int64_t, std::int64_t n0, std::int64_t n1) {
-    BlockBuffers<W, T> buf(tl, g, n1 - n0);  // left = M [36][O][T], right = V [36][C][T]
     const std::int64_t tiles = (n1 - n0) * tl.per_image;
-    transform_input<W>(x, n0, n1, g, tl, buf.plane.get(), buf.right);
-    point_products<T>(false, false, O, tiles, C, u.get(), C, O * C, buf.right.row(0, 0), buf.right.ld,
-                      C * buf.right.ld, false, buf.left.row(0, 0), buf.left.ld, O * buf.left.ld);
-    transform_output<W>(buf.left, b, n0, n1, g, tl, buf.plane.get(), y);
+    Scratch<T> plane(tl.plane_size());
+    PointBuffer<T> v(C, tiles), m(O, tiles);  // V [36][C][T], M [36][O][T]
+    transform<Stage::input, W, T>(wide, x, n0, n1, g, tl, plane.get(), v);
+    panel_products<T>(O, C, tiles, u.get(), O * C, C, 1, v, m);
+    transform<Stage::output, W, T>(wide, m, b, n0, n1, g, tl, plane.get(), y);
     apply_activation<T>(act, y + n0 * O * g.out_h * g.out_w, (n1 - n0) * O * g.out_h * g.out_w);
   });
 }
@@ -432,33 +605,38 @@ void forward(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, 
 template <class W, class T>
 void backward(const T* x, const T* grad, const T* w, T* dx, T* dw, const Conv2dGeometry& g) {
   const Tiling<W> tl(g);
-  const std::int64_t O = g.out_channels, C = g.channels, N = g.batch, usize = kPoints * O * C;
+  const std::int64_t O = g.out_channels, C = g.channels, N = g.batch, pitch = weight_pitch<T>(C);
+  const std::int64_t usize = kPoints * O * pitch;
   if (N == 0) {
     if (dw) std::fill(dw, dw + O * C * W::r * W::r, T(0));
     return;
   }
-  Scratch<T> u(dx ? usize : 0);
+  Scratch<T> u(dx ? kPoints * O * C : 0);
   if (dx) transform_weight<W>(w, g, u.get());
   const std::int64_t blocks = (N + tl.images_per_block - 1) / tl.images_per_block;
   const std::int64_t chunk = ((blocks + kMaxPartials - 1) / kMaxPartials) * tl.images_per_block;
   const std::int64_t chunks = (N + chunk - 1) / chunk;
   Scratch<T> du(dw ? usize : 0), partial(dw ? (chunks - 1) * usize : 0);
+  const bool wide = wide_transforms<T>();
   parallel_chunks(N, chunk, [&](std::int64_t k, std::int64_t c0, std::int64_t c1) {
     T* acc = !dw ? nullptr : k == 0 ? du.get() : partial.get() + (k - 1) * usize;
-    BlockBuffers<W, T> buf(tl, g, std::min(c1 - c0, tl.images_per_block));  // left = dM, right = V, then dV
+    const std::int64_t max_tiles = std::min(c1 - c0, tl.images_per_block) * tl.per_image;
+    Scratch<T> plane(tl.plane_size());
+    PointBuffer<T> dm(O, max_tiles), v(C, max_tiles);  // dM [36][O][T], V then dV [36][C][T]
+    const std::int64_t panel_size = dw ? round_up(max_tiles, kLanes) * pitch : 0;
+    Scratch<T> panel(panel_size);
+    std::fill(panel.get(), panel.get() + panel_size, T(0));
     for (std::int64_t n0 = c0; n0 < c1; n0 += tl.images_per_block) {
       const std::int64_t n1 = std::min(c1, n0 + tl.images_per_block), tiles = (n1 - n0) * tl.per_image;
-      buf.resize(tiles);
-      transform_output_grad<W>(grad, n0, n1, g, tl, buf.plane.get(), buf.left);
+      dm.resize(tiles), v.resize(tiles);
+      transform<Stage::output_grad, W, T>(wide, grad, n0, n1, g, tl, plane.get(), dm);
       if (dw) {
-        transform_input<W>(x, n0, n1, g, tl, buf.plane.get(), buf.right);
-        point_products<T>(false, true, O, C, tiles, buf.left.row(0, 0), buf.left.ld, O * buf.left.ld,
-                          buf.right.row(0, 0), buf.right.ld, C * buf.right.ld, n0 != c0, acc, C, O * C);
+        transform<Stage::input, W, T>(wide, x, n0, n1, g, tl, plane.get(), v);
+        weight_products<T>(dm, v, tiles, n0 != c0, acc, pitch, panel.get());
       }
       if (dx) {
-        point_products<T>(true, false, C, tiles, O, u.get(), C, O * C, buf.left.row(0, 0), buf.left.ld,
-                          O * buf.left.ld, false, buf.right.row(0, 0), buf.right.ld, C * buf.right.ld);
-        transform_input_grad<W>(buf.right, n0, n1, g, tl, buf.plane.get(), dx);
+        panel_products<T>(C, O, tiles, u.get(), O * C, 1, C, dm, v);
+        transform<Stage::input_grad, W, T>(wide, v, n0, n1, g, tl, plane.get(), dx);
       }
     }
   });
@@ -467,7 +645,7 @@ void backward(const T* x, const T* grad, const T* w, T* dx, T* dw, const Conv2dG
     const T* p = partial.get() + (k - 1) * usize;
     for (std::int64_t e = 0; e < usize; ++e) du.get()[e] += p[e];
   }
-  transform_weight_grad<W>(du.get(), g, dw);
+  transform_weight_grad<W>(du.get(), pitch, g, dw);
 }
 
 // Runs fn.template operator()<Winograd<m, r>>() for the kernel size of g.

@@ -11,8 +11,10 @@
 // (the two adjoints share dM when both are wanted: winograd_backward).
 // The two adjoints are the exact transposes of the forward map, so the gradients are those of the
 // function computed (to rounding) and float64 gradchecks hold. T counts the tiles of a block of
-// images; blocks run in parallel, each product being one serial BLAS call. Block and chunk bounds
-// depend only on the sizes, so results are bitwise identical at any thread count.
+// images; blocks run in parallel, each product being one call of a register-blocked float kernel
+// (winograd_gemm.hpp; AVX-512 or AVX2, with identical results) or one serial BLAS call for double.
+// Block and chunk bounds depend only on the sizes, so results are bitwise identical at any thread
+// count.
 //
 // These products do 4x (3x3) and 2.8x (5x5) fewer multiplications than im2col + GEMM; the error
 // stays at float rounding level (checked against im2col in tests/core/conv_kernels_test.cpp).

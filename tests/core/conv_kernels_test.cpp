@@ -2,11 +2,13 @@
 // relu), input gradient and weight gradient, on geometries that take the Winograd path (3x3 and 5x5,
 // stride 1, 'same' / 'valid' / asymmetric padding, output sizes that are not whole tiles, batches of
 // several blocks) and ones that take im2col, in float64 (to 1e-10) and float32 (to float rounding),
-// plus bitwise-identical results at 1 and 2 threads.
+// plus bitwise-identical results at 1 and 2 threads. The float point products (winograd_gemm.hpp)
+// are checked against a double reference, and their AVX2 and AVX-512 paths against each other.
 #include <boost/test/unit_test.hpp>
 
 #include <xgrad/core/kernels/conv.hpp>
 #include <xgrad/core/kernels/winograd.hpp>
+#include <xgrad/core/kernels/winograd_gemm.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <algorithm>
@@ -35,6 +37,7 @@ const std::vector<Case> kCases{
     {"3x3 asymmetric padding", {1, 4, 6, 5}, 4, 3, 0, 2, 1, 0, true},
     {"3x3 wide image (several lane groups)", {1, 4, 5, 75}, 4, 3, 1, 1, 1, 1, true},
     {"5x5 many images (several blocks and weight chunks)", {40, 4, 14, 14}, 4, 5, 2, 2, 2, 2, true},
+    {"5x5 channels past one vector", {2, 20, 9, 9}, 18, 5, 2, 2, 2, 2, true},
     {"3x3 few channels (im2col)", {2, 2, 6, 6}, 3, 3, 1, 1, 1, 1, false},
 };
 
@@ -112,6 +115,12 @@ bool bitwise_equal(const Tensor& a, const Tensor& b) {
   return a.numel() == b.numel() && std::memcmp(a.data<float>(), b.data<float>(), a.numel() * sizeof(float)) == 0;
 }
 
+// Restores the point products' instruction set when a test that switches it ends.
+struct SimdGuard {
+  xg::kernels::PointGemmSimd native = xg::kernels::point_gemm_simd();
+  ~SimdGuard() { xg::kernels::set_point_gemm_simd(native); }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(conv_kernels)
@@ -142,6 +151,116 @@ BOOST_AUTO_TEST_CASE(results_are_bitwise_identical_at_one_and_two_threads) {
   }
   xg::set_num_threads(threads);
   for (std::size_t i = 0; i < results[0].size(); ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]));
+}
+
+BOOST_AUTO_TEST_CASE(float32_is_bitwise_identical_on_avx2_and_avx512) {
+  using xg::kernels::PointGemmSimd;
+  const SimdGuard guard;
+  if (guard.native != PointGemmSimd::avx512) return;  // nothing to compare on this CPU
+  xg::manual_seed(14);
+  for (const Case* c : {&kCases[0], &kCases[2], &kCases[4], &kCases[5], &kCases[6]}) {
+    const Conv2dGeometry g = geometry_of(*c);
+    const Tensor x = xg::rand(g.input_shape()), w = xg::rand(g.weight_shape()), grad = xg::rand(g.output_shape());
+    std::vector<Tensor> results[2];
+    for (PointGemmSimd simd : {PointGemmSimd::avx2, PointGemmSimd::avx512}) {
+      xg::kernels::set_point_gemm_simd(simd);
+      const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
+      results[simd == PointGemmSimd::avx512] = {xg::kernels::conv2d_forward(x, w, Tensor(), g), both.input, both.weight};
+    }
+    for (std::size_t i = 0; i < results[0].size(); ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]), c->name);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(winograd_gemm)
+
+namespace {
+// C = A B (+ C) in double for point_gemm's operands.
+std::vector<double> reference_product(const xg::kernels::PointGemm& p, const std::vector<float>& c0) {
+  std::vector<double> c(static_cast<std::size_t>(p.rows * p.ldc));
+  for (std::int64_t r = 0; r < p.rows; ++r)
+    for (std::int64_t j = 0; j < p.cols; ++j) {
+      double acc = p.accumulate ? c0[r * p.ldc + j] : 0.0;
+      for (std::int64_t k = 0; k < p.depth; ++k) acc += double(p.a[r * p.a_row + k * p.a_depth]) * p.b[k * p.ldb + j];
+      c[r * p.ldc + j] = acc;
+    }
+  return c;
+}
+std::vector<float> uniform(std::size_t n, float lo, float hi) {
+  const std::vector<float> u = xg::rand({static_cast<std::int64_t>(n)}).to_vector<float>();
+  std::vector<float> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = lo + (hi - lo) * u[i];
+  return v;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(point_gemm_matches_a_double_reference_on_both_instruction_sets) {
+  using xg::kernels::PointGemmSimd;
+  const SimdGuard guard;
+  std::vector<PointGemmSimd> levels{PointGemmSimd::avx2};
+  if (guard.native == PointGemmSimd::avx512) levels.push_back(PointGemmSimd::avx512);
+  xg::manual_seed(21);
+  for (std::int64_t rows : {1, 5, 13, 64})
+    for (std::int64_t depth : {1, 7, 32})
+      for (std::int64_t cols : {16, 48, 80})
+        for (bool transposed : {false, true})
+          for (bool accumulate : {false, true}) {
+            const std::int64_t ldb = cols + 16, ldc = cols + 32;
+            const std::vector<float> a = uniform(rows * depth, -1, 1), b = uniform(depth * ldb, -1, 1);
+            const std::vector<float> c0 = uniform(rows * ldc, -1, 1);
+            xg::kernels::PointGemm p{.rows = rows, .depth = depth, .cols = cols, .a = a.data(),
+                                     .a_row = transposed ? 1 : depth, .a_depth = transposed ? rows : 1, .b = b.data(),
+                                     .ldb = ldb, .c = nullptr, .ldc = ldc, .accumulate = accumulate};
+            const std::vector<double> expected = reference_product(p, c0);
+            std::vector<std::vector<float>> got;
+            for (PointGemmSimd simd : levels) {
+              xg::kernels::set_point_gemm_simd(simd);
+              got.push_back(c0);
+              p.c = got.back().data();
+              xg::kernels::point_gemm(p);
+            }
+            BOOST_TEST_CONTEXT(rows << "x" << depth << "x" << cols << (transposed ? " A^T" : "")
+                                    << (accumulate ? " accumulate" : "")) {
+              double err = 0;
+              for (std::int64_t r = 0; r < rows; ++r)
+                for (std::int64_t j = 0; j < ldc; ++j) {
+                  const std::size_t i = static_cast<std::size_t>(r * ldc + j);
+                  if (j < cols)
+                    err = std::max(err, std::abs(got[0][i] - expected[i]));
+                  else
+                    BOOST_TEST_REQUIRE(got[0][i] == c0[i]);  // columns past cols are left alone
+                }
+              BOOST_TEST(err < 1e-5 * (depth + 1));
+              if (got.size() == 2) BOOST_TEST(got[0] == got[1]);  // the same sums in the same order
+            }
+          }
+}
+
+BOOST_AUTO_TEST_CASE(transpose_panel_transposes_ragged_panels) {
+  for (std::int64_t rows : {3, 8, 13, 32})
+    for (std::int64_t cols : {1, 8, 21}) {
+      const std::int64_t ld_src = 32, ld_dst = 40;  // room for columns and rows up to roundup(cols, 8)
+      std::vector<float> src(static_cast<std::size_t>(rows * ld_src)), dst(static_cast<std::size_t>(32 * ld_dst), -1.0f);
+      for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i);
+      xg::kernels::transpose_panel(src.data(), ld_src, rows, cols, dst.data(), ld_dst);
+      bool ok = true;
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (std::int64_t j = 0; j < cols; ++j) ok = ok && dst[j * ld_dst + i] == src[i * ld_src + j];
+      for (std::int64_t j = 0; j < cols; ++j)  // columns of dst past rows are untouched
+        for (std::int64_t i = rows; i < ld_dst; ++i) ok = ok && dst[j * ld_dst + i] == -1.0f;
+      BOOST_TEST(ok, rows << "x" << cols);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(asking_for_avx512_without_it_is_an_error) {
+  using xg::kernels::PointGemmSimd;
+  if (xg::kernels::point_gemm_simd() == PointGemmSimd::avx512) {
+    xg::kernels::set_point_gemm_simd(PointGemmSimd::avx512);  // supported: accepted
+    BOOST_TEST((xg::kernels::point_gemm_simd() == PointGemmSimd::avx512));
+  } else {
+    BOOST_CHECK_THROW(xg::kernels::set_point_gemm_simd(PointGemmSimd::avx512), xg::ValueError);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
