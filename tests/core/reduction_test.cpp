@@ -131,6 +131,24 @@ BOOST_AUTO_TEST_CASE(float32_sum_of_a_million_ones_is_exact) {
   BOOST_TEST(mean(ones({1000000})).item() == 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(row_sums_of_every_tail_length_match_a_double_reference) {
+  // Rows are summed in 8 interleaved partial sums: lengths 1..35 cover every tail and a row
+  // shorter than the interleave; the inputs are exact in float and their sums exact in double.
+  for (std::int64_t n = 1; n <= 35; ++n) {
+    std::vector<double> values;
+    double expected = 0;
+    for (std::int64_t k = 0; k < 2 * n; ++k) {
+      values.push_back(static_cast<double>((k * 37) % 11) - 5.0 + 0.25 * static_cast<double>(k % 4));
+      if (k < n) expected += values.back();
+    }
+    const Tensor rows = from_vector(values, {2, n}, {.dtype = Dtype::Float32});
+    BOOST_TEST(sum(rows, {1}).to_vector<double>()[0] == expected, "n = " << n);
+    BOOST_TEST(sum(rows.reshape({2 * n})).item() == sum(rows, {1}).to_vector<double>()[0] +
+                                                         sum(rows, {1}).to_vector<double>()[1],
+               "n = " << n);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(sums_do_not_depend_on_thread_count) {
   manual_seed(2024);
   const Tensor x = randn({3000000});
