@@ -9,6 +9,7 @@
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/kernels/activation.hpp>
+#include <xgrad/core/kernels/conv_direct.hpp>
 #include <xgrad/core/kernels/gemm.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
 #include <xgrad/core/kernels/winograd.hpp>
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 namespace xg::kernels {
 namespace {
@@ -107,6 +109,8 @@ bool is_pointwise(const Conv2dGeometry& g) {
 template <class T>
 void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, Activation act) {
   if (winograd_applies(g)) return winograd_forward<T>(x, w, b, y, g, act);
+  if constexpr (std::is_same_v<T, float>)
+    if (direct_conv_applies(g)) return direct_conv_forward(x, w, b, y, g, act);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w;
   const bool pointwise = is_pointwise(g);
@@ -149,6 +153,8 @@ template <class T> void backward_input_impl(const T* grad, const T* w, T* dx, co
 
 template <class T> void backward_weight_impl(const T* x, const T* grad, T* dw, const Conv2dGeometry& g) {
   if (winograd_applies(g)) return winograd_backward<T>(x, grad, nullptr, nullptr, dw, g);
+  if constexpr (std::is_same_v<T, float>)
+    if (direct_conv_applies(g)) return direct_conv_backward_weight(x, grad, dw, g);
   const std::int64_t K = g.patch_size(), L = g.out_h * g.out_w, O = g.out_channels, N = g.batch;
   const std::int64_t in_image = g.channels * g.in_h * g.in_w, wsize = O * K;
   if (N == 0) {
