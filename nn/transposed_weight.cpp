@@ -26,7 +26,7 @@ Tensor TransposedWeightCache::lookup(const Tensor& weight) {
 
 void TransposedWeightCache::clear() {
   const std::lock_guard lock(mutex_);
-  seen_ = transposed_ = Tensor();
+  if (seen_.defined()) seen_ = transposed_ = Tensor();
 }
 
 bool single_row_inference(const Tensor& x, const Tensor& weight, const Tensor& bias) {

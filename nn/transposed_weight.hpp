@@ -4,7 +4,8 @@
 // weight. The copy is keyed on the weight's handle and Tensor::version(), so any in-place update
 // (an optimizer step, copy_, load) makes it stale; it is rebuilt only once a weight version has
 // been seen twice in a row, so code that alternates training steps and single predictions never
-// pays for a transpose per prediction.
+// pays for a transpose per prediction, and any forward on the regular path (a training step, a
+// batch) drops it, so it costs memory only while one-sample inference is going on.
 #include <xgrad/core/activation.hpp>
 #include <xgrad/core/tensor.hpp>
 
@@ -24,7 +25,8 @@ class TransposedWeightCache {
   /// Wt [in, padded_output_width(out)] for `weight` when it is current; undefined when the
   /// weight's version changed since the last call (the caller then takes the regular path).
   Tensor lookup(const Tensor& weight);
-  /// Drops the copy (it is also replaced when the weight changes).
+  /// Drops the copy and the weight handle it was keyed on. Dense calls it on every forward that
+  /// takes the regular path, so training never keeps a stale copy alive.
   void clear();
 
  private:

@@ -95,6 +95,20 @@ BOOST_AUTO_TEST_CASE(every_write_to_the_weight_is_seen) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_forward_drops_the_copy) {
+  nn::Dense d(300, {.in_features = 500});
+  const Tensor one = xg::randn({1, 500});
+  const auto bytes_in_use = [] { return xg::allocator::stats().allocated_bytes; };
+  {
+    xg::NoGradGuard no_grad;
+    d(one);
+    d(one);  // the second call with the same weights makes the copy
+  }
+  const auto with_copy = bytes_in_use();
+  d(xg::randn({2, 500}));  // a regular forward
+  BOOST_TEST(bytes_in_use() + 500 * 304 * sizeof(float) <= with_copy);
+}
+
 BOOST_AUTO_TEST_CASE(recorded_products_keep_the_autograd_path) {
   nn::Dense d(4, {.in_features = 3});
   const Tensor x = xg::randn({1, 3});
