@@ -7,6 +7,7 @@
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/kernels/elementwise.hpp>
+#include <xgrad/core/kernels/gemm_blocked.hpp>
 #include <xgrad/core/parallel.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
@@ -16,6 +17,7 @@
 #include <climits>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace xg::kernels {
@@ -233,6 +235,8 @@ Tensor as_dtype(const Tensor& x, Dtype dtype) { return x.dtype() == dtype ? x : 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const T* A,
           const T* B, double beta, T* C) {
+  if constexpr (std::is_same_v<T, float>)
+    if (gemm_on_micro_kernels(trans_a, trans_b, M, N, K, alpha, A, B, beta, C)) return;
   const std::int64_t zero = 0;
   run_gemm<T>(trans_a, trans_b, M, N, K, alpha, A, {&zero, 1}, B, {&zero, 1}, beta, C);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Internal matrix-multiplication kernels (no autograd) on row-major data.
 //
+// Large float products run on xgrad's own register-blocked kernels when the CPU has AVX-512 and
+// they are measured faster (gemm_blocked.hpp); everything else goes to BLAS as follows.
 // float and double go to OpenBLAS (cblas_sgemm / cblas_dgemm with CblasRowMajor and the transpose
 // flags: a transposed operand is read in place, never copied). OpenBLAS itself runs on one thread;
 // parallelism comes from xg::parallel_for: a large product is cut into tiles of C (blocks of rows,
