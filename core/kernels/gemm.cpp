@@ -186,6 +186,10 @@ void run_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, 
     throw ValueError("gemm_batched: " + std::to_string(a_offsets.size()) + " offsets for A but " +
                      std::to_string(b_offsets.size()) + " for B");
   const auto batch = static_cast<std::int64_t>(a_offsets.size());
+  if constexpr (std::is_same_v<T, float>)
+    if (batch == 1 &&
+        gemm_on_micro_kernels(ta, tb, M, N, K, alpha, A + a_offsets[0], B + b_offsets[0], beta, C))
+      return;
   if (done_without_blas(batch, M, N, K, alpha, beta, C, N)) return;
   const Tiling t = plan_tiling(M, N, K);
   const std::int64_t tiles = t.count();
@@ -235,8 +239,6 @@ Tensor as_dtype(const Tensor& x, Dtype dtype) { return x.dtype() == dtype ? x : 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const T* A,
           const T* B, double beta, T* C) {
-  if constexpr (std::is_same_v<T, float>)
-    if (gemm_on_micro_kernels(trans_a, trans_b, M, N, K, alpha, A, B, beta, C)) return;
   const std::int64_t zero = 0;
   run_gemm<T>(trans_a, trans_b, M, N, K, alpha, A, {&zero, 1}, B, {&zero, 1}, beta, C);
 }

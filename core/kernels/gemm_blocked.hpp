@@ -14,7 +14,8 @@
 
 namespace xg::kernels {
 
-/// C = op(A) op(B) (beta == 0) or C += op(A) op(B) (beta == 1), as kernels::gemm (row-major,
+/// C = op(A) op(B) (beta == 0) or C += op(A) op(B) (beta == 1), as kernels::gemm and a one-product
+/// gemm_batched (matmul, linear and their gradients) call it first (row-major,
 /// contiguous). Returns false without touching C when the product does not qualify: no AVX-512,
 /// alpha != 1, another beta, both operands transposed, fewer than 16 rows, columns or depth, under
 /// 2^18 multiply-adds, (not transposing B) N not a multiple of 16, or (transposing B) under 500
