@@ -7,7 +7,9 @@
 // rows (16 lanes). Images are staged through a zero-padded plane so that tiles never need bounds
 // checks: the input plane holds the padding around the image, the output and gradient planes are
 // whole tiles, and the input-gradient plane accumulates the overlapping tiles before its interior
-// is copied out.
+// is copied out (with AVX-512, a row at a time by masked vector moves). With AVX-512, F(2x2, 5x5)
+// on images whose padded rows fit in one vector (the 14 x 14 layers of the tutorial CNN) skips the
+// plane: tile entries are permuted straight out of the image rows and outputs into them.
 //
 // Per block of images (one task, ~100 tiles) the transformed tiles live in point buffers
 // [36][channels][tiles] that the point products read and write in place: for float the
@@ -21,12 +23,17 @@
 #include <xgrad/core/parallel.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define XG_WINOGRAD_AVX512 "avx512f,avx512bw,avx512vl,avx512dq"  // target of the wide transforms
+#endif
 
 namespace xg::kernels {
 namespace {
@@ -288,29 +295,194 @@ void for_each_phase(const Tiling<W>& tl, std::int64_t row, std::int64_t w, std::
   }
 }
 
-// plane := 0, then src [h, w] at rows [top, top + h), columns [left, left + w).
-template <class W, class T>
+// A phase run and its image columns: d[k] = s[k * m] (gather_run) and d[k * m] = s[k] + shift
+// (scatter_run) for k < count. The AVX-512 versions move 16 / m run entries at a time: a masked
+// load, one permute, a masked store (lanes past the row are neither read nor written).
+#ifdef XG_WINOGRAD_AVX512
+typedef std::int32_t LaneIndex __attribute__((vector_size(64)));  // permute indices, lane arithmetic
+constexpr LaneIndex kLane{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+[[gnu::target(XG_WINOGRAD_AVX512)]] inline __mmask16 first_lanes(std::int64_t n) {
+  return static_cast<__mmask16>((1u << n) - 1);
+}
+template <int m>
+[[gnu::target(XG_WINOGRAD_AVX512)]] void gather_run_avx512(const float* s, std::int64_t count, float* d) {
+  static_assert(16 % m == 0);
+  const __m512i index = __m512i(kLane * m);  // lane k takes column k * m
+  for (std::int64_t k0 = 0; k0 < count; k0 += 16 / m) {
+    const std::int64_t n = std::min<std::int64_t>(16 / m, count - k0);
+    const __mmask16 lanes = first_lanes(n);
+    const __m512 row = _mm512_maskz_loadu_ps(first_lanes((n - 1) * m + 1), s + k0 * m);
+    _mm512_mask_storeu_ps(d + k0, lanes, _mm512_maskz_permutexvar_ps(lanes, index, row));
+  }
+}
+template <int m>
+[[gnu::target(XG_WINOGRAD_AVX512)]] void scatter_run_avx512(const float* s, std::int64_t count, float shift, float* d) {
+  static_assert(16 % m == 0);
+  const __m512i index = __m512i(kLane / m);  // column c takes entry c / m
+  __mmask16 every_mth = 0;
+  for (int c = 0; c < 16; c += m) every_mth |= static_cast<__mmask16>(1u << c);
+  for (std::int64_t k0 = 0; k0 < count; k0 += 16 / m) {
+    const std::int64_t n = std::min<std::int64_t>(16 / m, count - k0);
+    const __m512 run = _mm512_maskz_loadu_ps(first_lanes(n), s + k0);
+    const __mmask16 lanes = every_mth & first_lanes((n - 1) * m + 1);
+    const __m512 row = _mm512_add_ps(_mm512_maskz_permutexvar_ps(lanes, index, run), _mm512_set1_ps(shift));
+    _mm512_mask_storeu_ps(d + k0 * m, lanes, row);
+  }
+}
+#endif
+
+template <int R, int m, class T> void gather_run(const T* s, std::int64_t count, T* d) {
+#ifdef XG_WINOGRAD_AVX512
+  if constexpr (R == 2) return gather_run_avx512<m>(s, count, d);
+#endif
+  for (std::int64_t k = 0; k < count; ++k) d[k] = s[k * m];
+}
+template <int R, int m, class T> void scatter_run(const T* s, std::int64_t count, T shift, T* d) {
+#ifdef XG_WINOGRAD_AVX512
+  if constexpr (R == 2) return scatter_run_avx512<m>(s, count, shift, d);
+#endif
+  for (std::int64_t k = 0; k < count; ++k) d[k * m] = s[k] + shift;
+}
+
+// src [h, w] into plane rows [top, top + h), columns [left, left + w). The rest of the plane is
+// left as it is: the stages zero it once, and every image they load covers the same entries.
+template <int R, class W, class T>
 void load_plane(const T* src, std::int64_t h, std::int64_t w, std::int64_t top, std::int64_t left, const Tiling<W>& tl,
                 T* plane) {
-  std::fill(plane, plane + tl.plane_size(), T(0));
   for (std::int64_t i = 0; i < h; ++i)
     for_each_phase(tl, i + top, w, left, [&](std::int64_t offset, std::int64_t j0, std::int64_t count) {
-      const T* s = src + i * w + j0;
-      T* d = plane + offset;
-      for (std::int64_t k = 0; k < count; ++k) d[k] = s[k * W::m];
+      gather_run<R, W::m>(src + i * w + j0, count, plane + offset);
     });
 }
 
 // dst [h, w] := plane rows [top, top + h), columns [left, left + w), plus `shift`.
-template <class W, class T>
+template <int R, class W, class T>
 void store_plane(const T* plane, const Tiling<W>& tl, std::int64_t top, std::int64_t left, T shift, std::int64_t h,
                  std::int64_t w, T* dst) {
   for (std::int64_t i = 0; i < h; ++i)
     for_each_phase(tl, i + top, w, left, [&](std::int64_t offset, std::int64_t j0, std::int64_t count) {
-      const T* s = plane + offset;
-      T* d = dst + i * w + j0;
-      for (std::int64_t k = 0; k < count; ++k) d[k * W::m] = s[k] + shift;
+      scatter_run<R, W::m>(plane + offset, count, shift, dst + i * w + j0);
     });
+}
+
+// ---- narrow F(2x2, 5x5) straight from the image rows (AVX-512) -----------------------------------
+// When m = 2, R = 2 and an image row with its left padding fits in one vector of 16 floats (one
+// group of at most 8 tiles per tile row), the transforms skip the staging plane: a padded row is
+// one masked load and a shift; entry (i, j) of the 16 tiles of tile rows th, th + 1 is one
+// two-source permute of padded rows 2 th + i and 2 th + 2 + i (columns j, j + 2, ..., zero past
+// the 16); an output row interleaves two output vectors; and the input gradient accumulates each
+// padded row in one vector, adding a tile row's entries in the order of the staged path (tile rows
+// in order, and in a tile row an entry column j before j + 2), so that both give the same bits.
+template <int R, class W, class T> bool rows_fit(const Tiling<W>& tl, const Conv2dGeometry& g) {
+  if constexpr (R == 2 && W::m == 2 && std::is_same_v<T, float>)
+    return tl.groups_w == 1 && g.window.pad_left >= 0 && g.window.pad_left + g.in_w <= 16 && g.out_w <= 16;
+  else
+    return false;
+}
+
+#ifdef XG_WINOGRAD_AVX512
+
+// Rows of an image [h, w] placed at row `top`, column `left` of a plane 16 columns wide.
+struct PaddedImage {
+  const float* image;
+  std::int64_t h, w, top, left;
+  // Plane row p (zero outside the image).
+  [[gnu::target(XG_WINOGRAD_AVX512)]] __m512 row(std::int64_t p) const {
+    const std::int64_t i = p - top;
+    if (i < 0 || i >= h) return _mm512_setzero_ps();
+    const __m512 data = _mm512_maskz_loadu_ps(first_lanes(w), image + i * w);
+    const __m512i from = __m512i(kLane - static_cast<std::int32_t>(left));
+    return _mm512_maskz_permutexvar_ps(static_cast<__mmask16>(first_lanes(left + w) & ~first_lanes(left)), from, data);
+  }
+};
+
+// d[i][j] = entry (i, j) of the tiles of tile rows th and th + 1 (S x S entries from row 2 th).
+template <int S, class V>
+[[gnu::target(XG_WINOGRAD_AVX512)]] void gather_rows(const PaddedImage& src, std::int64_t th, V (&d)[S][S]) {
+  __m512 rows[S + 2];
+  for (int k = 0; k < S + 2; ++k) rows[k] = src.row(2 * th + k);
+  for (int j = 0; j < S; ++j) {
+    const __mmask16 inside = first_lanes((17 - j) / 2);  // tiles whose column j is below 16
+    const __mmask16 keep = static_cast<__mmask16>(inside | inside << 8);
+    const __m512i from = __m512i((kLane >> 3) * 16 + (kLane & 7) * 2 + j);  // row i or i + 2, column 2 tile + j
+    for (int i = 0; i < S; ++i) d[i][j] = V(_mm512_maskz_permutex2var_ps(keep, rows[i], from, rows[i + 2]));
+  }
+}
+
+// Output rows 2 th + i and 2 (th + 1) + i (those below h) of out[i][0..1], plus `shift`, into
+// y [h, w].
+template <class V>
+[[gnu::target(XG_WINOGRAD_AVX512)]] void scatter_output_rows(const V (&out)[2][2], std::int64_t th, float shift,
+                                                             std::int64_t h, std::int64_t w, float* y) {
+  for (int half = 0; half < 2; ++half) {
+    const __m512i from = __m512i((kLane & 1) * 16 + (kLane >> 1) + 8 * half);  // column j of tile c / 2
+    for (int i = 0; i < 2; ++i) {
+      const std::int64_t row = 2 * (th + half) + i;
+      if (row >= h) continue;
+      const __m512 v = _mm512_permutex2var_ps(__m512(out[i][0]), from, __m512(out[i][1]));
+      _mm512_mask_storeu_ps(y + row * w, first_lanes(w), _mm512_add_ps(v, _mm512_set1_ps(shift)));
+    }
+  }
+}
+
+// acc [rows][16] (the padded input-gradient plane) += the count tiles of dd, tile row th and then
+// th + 1 (unless that is past tiles_h). Entries j = 2 s and 2 s + 1 cover the even and the odd
+// columns from 2 s on: one permute interleaves them, and each column is added in order of s.
+template <class V>
+[[gnu::target(XG_WINOGRAD_AVX512)]] void accumulate_rows(const V (&dd)[kAlpha][kAlpha], std::int64_t th,
+                                                         std::int64_t count, std::int64_t tiles_h, float* acc) {
+  for (int half = 0; half < 2 && th + half < tiles_h; ++half)
+    for (int i = 0; i < kAlpha; ++i) {
+      float* p = acc + (2 * (th + half) + i) * 16;
+      __m512 row = _mm512_loadu_ps(p);
+      for (int s = 0; s < kAlpha / 2; ++s) {  // column c takes lane (c - 2 s) / 2 of entry 2 s + c % 2
+        const std::int64_t end = std::min<std::int64_t>(16, 2 * (s + count));
+        const auto at = static_cast<__mmask16>(first_lanes(end) & ~first_lanes(2 * s));
+        const __m512i from = __m512i((kLane & 1) * 16 + ((kLane - 2 * s) >> 1) + 8 * half);
+        const __m512 entries = _mm512_maskz_permutex2var_ps(at, __m512(dd[i][2 * s]), from, __m512(dd[i][2 * s + 1]));
+        row = _mm512_mask_add_ps(row, at, row, entries);
+      }
+      _mm512_storeu_ps(p, row);
+    }
+}
+
+// dst [h, w] := acc rows [top, top + h), columns [left, left + w).
+[[gnu::target(XG_WINOGRAD_AVX512)]] inline void crop_rows(const float* acc, std::int64_t top, std::int64_t left,
+                                                         std::int64_t h, std::int64_t w, float* dst) {
+  const __m512i from = __m512i(kLane + static_cast<std::int32_t>(left));
+  for (std::int64_t i = 0; i < h; ++i)
+    _mm512_mask_storeu_ps(dst + i * w, first_lanes(w),
+                          _mm512_maskz_permutexvar_ps(first_lanes(w), from, _mm512_loadu_ps(acc + (top + i) * 16)));
+}
+#endif
+
+// The steps above for any T and V, doing nothing where rows_fit is false (so never called there).
+template <class V, class T> constexpr bool kRowVectors = std::is_same_v<T, float> && vector_rows<T, V> == 2;
+template <int S, class T, class V>
+void gather_image(const T* image, std::int64_t h, std::int64_t w, std::int64_t top, std::int64_t left, std::int64_t th,
+                  V (&d)[S][S]) {
+#ifdef XG_WINOGRAD_AVX512
+  if constexpr (kRowVectors<V, T>) gather_rows(PaddedImage{image, h, w, top, left}, th, d);
+#endif
+}
+template <int S, class T, class V>
+void scatter_output(const V (&out)[S][S], std::int64_t th, T shift, std::int64_t h, std::int64_t w, T* y) {
+#ifdef XG_WINOGRAD_AVX512
+  if constexpr (kRowVectors<V, T> && S == 2) scatter_output_rows(out, th, shift, h, w, y);
+#endif
+}
+template <class T, class V>
+void accumulate_image(const V (&dd)[kAlpha][kAlpha], std::int64_t th, std::int64_t count, std::int64_t tiles_h,
+                      T* acc) {
+#ifdef XG_WINOGRAD_AVX512
+  if constexpr (kRowVectors<V, T>) accumulate_rows(dd, th, count, tiles_h, acc);
+#endif
+}
+template <class T>
+void crop_image(const T* acc, std::int64_t top, std::int64_t left, std::int64_t h, std::int64_t w, T* dst) {
+#ifdef XG_WINOGRAD_AVX512
+  if constexpr (std::is_same_v<T, float>) crop_rows(acc, top, left, h, w, dst);
+#endif
 }
 
 constexpr std::int64_t round_up(std::int64_t n, std::int64_t step) { return (n + step - 1) / step * step; }
@@ -373,19 +545,33 @@ void load_points(const PointBuffer<T>& buf, std::int64_t row, std::int64_t t, st
   unroll<kPoints>([&](auto xi) { v[xi / kAlpha][xi % kAlpha] = load_rows<V>(src + xi * step, tiles_w); });
 }
 
+// Asks for the cache lines of the next image plane [p, p + n) while the current one is transformed
+// (the strided row loads of a plane reach memory before the hardware prefetcher catches on).
+template <class T> void prefetch_plane(const T* p, std::int64_t n) {
+  const char* bytes = reinterpret_cast<const char*>(p);
+  for (std::int64_t k = 0; k < n * static_cast<std::int64_t>(sizeof(T)); k += 64) __builtin_prefetch(bytes + k);
+}
+
 // The block transforms on vectors of R tile rows (R = 2 only for float in AVX-512 code).
 // V [36][C][T] of images [n0, n1) of x.
 template <class W, int R, class T>
 void transform_input(const T* x, std::int64_t n0, std::int64_t n1, const Conv2dGeometry& g, const Tiling<W>& tl,
                      T* plane, const PointBuffer<T>& v_buf) {
   using V = typename LaneVector<T, R>::type;
+  const std::int64_t top = g.window.pad_top, left = g.window.pad_left;
+  const bool direct = rows_fit<R, W, T>(tl, g);
+  if (!direct) std::fill(plane, plane + tl.plane_size(), T(0));
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t c = 0; c < g.channels; ++c) {
-      load_plane(x + (n * g.channels + c) * g.in_h * g.in_w, g.in_h, g.in_w, g.window.pad_top, g.window.pad_left,
-                 tl, plane);
+      const T* image = x + (n * g.channels + c) * g.in_h * g.in_w;
+      prefetch_plane(image + g.in_h * g.in_w, g.in_h * g.in_w);
+      if (!direct) load_plane<R>(image, g.in_h, g.in_w, top, left, tl, plane);
       for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
         V d[kAlpha][kAlpha], v[kAlpha][kAlpha];
-        gather(plane, tl, th, tw0, d);
+        if (direct)
+          gather_image(image, g.in_h, g.in_w, top, left, th, d);
+        else
+          gather(plane, tl, th, tw0, d);
         Transforms<W>::template input<T>(d, v);
         store_points(v, v_buf, c, t, tl.tiles_w);
       });
@@ -397,35 +583,47 @@ template <class W, int R, class T>
 void transform_output_grad(const T* grad, std::int64_t n0, std::int64_t n1, const Conv2dGeometry& g,
                            const Tiling<W>& tl, T* plane, const PointBuffer<T>& dm_buf) {
   using V = typename LaneVector<T, R>::type;
+  const bool direct = rows_fit<R, W, T>(tl, g);
+  if (!direct) std::fill(plane, plane + tl.plane_size(), T(0));
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t o = 0; o < g.out_channels; ++o) {
-      load_plane(grad + (n * g.out_channels + o) * g.out_h * g.out_w, g.out_h, g.out_w, 0, 0, tl, plane);
+      const T* image = grad + (n * g.out_channels + o) * g.out_h * g.out_w;
+      prefetch_plane(image + g.out_h * g.out_w, g.out_h * g.out_w);
+      if (!direct) load_plane<R>(image, g.out_h, g.out_w, 0, 0, tl, plane);
       for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
         V dy[W::m][W::m], dm[kAlpha][kAlpha];
-        gather(plane, tl, th, tw0, dy);
+        if (direct)
+          gather_image(image, g.out_h, g.out_w, 0, 0, th, dy);
+        else
+          gather(plane, tl, th, tw0, dy);
         Transforms<W>::template output_adjoint<T>(dy, dm);
         store_points(dm, dm_buf, o, t, tl.tiles_w);
       });
     }
 }
 
-// y of images [n0, n1) = A^T M A + b.
+// y of images [n0, n1) = act(A^T M A + b).
 template <class W, int R, class T>
-void transform_output(const PointBuffer<T>& m_buf, const T* bias, std::int64_t n0, std::int64_t n1,
+void transform_output(const PointBuffer<T>& m_buf, const T* bias, Activation act, std::int64_t n0, std::int64_t n1,
                       const Conv2dGeometry& g, const Tiling<W>& tl, T* plane, T* y) {
   using V = typename LaneVector<T, R>::type;
   constexpr int m = W::m;
   const std::int64_t out_plane = g.out_h * g.out_w;
+  const bool direct = rows_fit<R, W, T>(tl, g);
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t o = 0; o < g.out_channels; ++o) {
+      T* image = y + (n * g.out_channels + o) * out_plane;
+      const T shift = bias ? bias[o] : T(0);
       for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t /*count*/, std::int64_t t) {
         V mm[kAlpha][kAlpha], out[m][m];
         load_points(m_buf, o, t, tl.tiles_w, mm);
         Transforms<W>::template output<T>(mm, out);
+        if (direct) return scatter_output(out, th, shift, g.out_h, g.out_w, image);
         for (int i = 0; i < m; ++i)
           for (int j = 0; j < m; ++j) store_rows(plane + tl.lanes(th, tw0, i, j), tl.row_step(), out[i][j]);
       });
-      store_plane(plane, tl, 0, 0, bias ? bias[o] : T(0), g.out_h, g.out_w, y + (n * g.out_channels + o) * out_plane);
+      if (!direct) store_plane<R>(plane, tl, 0, 0, shift, g.out_h, g.out_w, image);
+      apply_activation<T>(act, image, out_plane);  // while the image is in L1
     }
 }
 
@@ -436,13 +634,20 @@ void transform_input_grad(const PointBuffer<T>& dv_buf, std::int64_t n0, std::in
   using V = typename LaneVector<T, R>::type;
   using H = typename LaneVector<T>::type;
   using Mask = typename LaneVector<T, R>::mask;
-  const std::int64_t in_plane = g.in_h * g.in_w;
+  const std::int64_t in_plane = g.in_h * g.in_w, top = g.window.pad_top, left = g.window.pad_left;
+  const bool direct = rows_fit<R, W, T>(tl, g);  // then the plane is [plane_h][16] padded rows
+  const std::int64_t plane_size = direct ? tl.plane_h * 16 : tl.plane_size();
   for (std::int64_t n = n0; n < n1; ++n)
     for (std::int64_t c = 0; c < g.channels; ++c) {
-      std::fill(plane, plane + tl.plane_size(), T(0));
+      T* image = dx + (n * g.channels + c) * in_plane;
+      std::fill(plane, plane + plane_size, T(0));
       for_each_tile_group<R>(tl, n - n0, [&](std::int64_t th, std::int64_t tw0, std::int64_t count, std::int64_t t) {
         V dv[kAlpha][kAlpha], dd[kAlpha][kAlpha];
         load_points(dv_buf, c, t, tl.tiles_w, dv);
+        if (direct) {  // adds only the group's lanes
+          Transforms<W>::template input_adjoint<T>(dv, dd);
+          return accumulate_image(dd, th, count, tl.tiles_h, plane);
+        }
         if (count < kLanes) {  // lanes past the group belong to other tiles
           Mask keep;
           for (int l = 0; l < R * kLanes; ++l) keep[l] = l % kLanes < count ? -1 : 0;
@@ -463,7 +668,10 @@ void transform_input_grad(const PointBuffer<T>& dv_buf, std::int64_t n0, std::in
               }
         });
       });
-      store_plane(plane, tl, g.window.pad_top, g.window.pad_left, T(0), g.in_h, g.in_w, dx + (n * g.channels + c) * in_plane);
+      if (direct)
+        crop_image(plane, top, left, g.in_h, g.in_w, image);
+      else
+        store_plane<R>(plane, tl, top, left, T(0), g.in_h, g.in_w, image);
     }
 }
 
@@ -517,9 +725,9 @@ template <Stage S, class W, int R, class T, class... A> void run_stage(const A&.
     transform_input_grad<W, R, T>(a...);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef XG_WINOGRAD_AVX512
 template <Stage S, class W, class... A>
-[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq"), gnu::flatten]] void run_wide_stage(const A&... a) {
+[[gnu::target(XG_WINOGRAD_AVX512), gnu::flatten]] void run_wide_stage(const A&... a) {
   run_stage<S, W, 2, float>(a...);
 }
 #else
@@ -593,8 +801,7 @@ void forward(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g, 
     PointBuffer<T> v(C, tiles), m(O, tiles);  // V [36][C][T], M [36][O][T]
     transform<Stage::input, W, T>(wide, x, n0, n1, g, tl, plane.get(), v);
     panel_products<T>(O, C, tiles, u.get(), O * C, C, 1, v, m);
-    transform<Stage::output, W, T>(wide, m, b, n0, n1, g, tl, plane.get(), y);
-    apply_activation<T>(act, y + n0 * O * g.out_h * g.out_w, (n1 - n0) * O * g.out_h * g.out_w);
+    transform<Stage::output, W, T>(wide, m, b, act, n0, n1, g, tl, plane.get(), y);
   });
 }
 

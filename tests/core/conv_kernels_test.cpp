@@ -1,9 +1,11 @@
 // The convolution kernels against a naive direct convolution in double: forward (bias, fused
 // relu), input gradient and weight gradient, on geometries that take the Winograd path (3x3 and 5x5,
 // stride 1, 'same' / 'valid' / asymmetric padding, output sizes that are not whole tiles, batches of
-// several blocks) and ones that take im2col, in float64 (to 1e-10) and float32 (to float rounding),
-// plus bitwise-identical results at 1 and 2 threads. The float point products (winograd_gemm.hpp)
-// are checked against a double reference, and their AVX2 and AVX-512 paths against each other.
+// several blocks, 5x5 images narrow enough to be read and written row by row and wider ones staged
+// through the padded plane) and ones that take im2col, in float64 (to 1e-10) and float32 (to float
+// rounding), plus bitwise-identical results at 1 and 2 threads. The float point products
+// (winograd_gemm.hpp) are checked against a double reference, and their AVX2 and AVX-512 paths
+// against each other.
 #include <boost/test/unit_test.hpp>
 
 #include <xgrad/core/kernels/conv.hpp>
@@ -39,6 +41,8 @@ const std::vector<Case> kCases{
     {"5x5 many images (several blocks and weight chunks)", {40, 4, 14, 14}, 4, 5, 2, 2, 2, 2, true},
     {"5x5 channels past one vector", {2, 20, 9, 9}, 18, 5, 2, 2, 2, 2, true},
     {"3x3 few channels (im2col)", {2, 2, 6, 6}, 3, 3, 1, 1, 1, 1, false},
+    {"5x5 asymmetric padding (rows straight from the image)", {2, 4, 7, 12}, 5, 5, 1, 3, 3, 1, true},
+    {"5x5 wide image (rows staged through the padded plane)", {1, 4, 6, 20}, 4, 5, 2, 2, 2, 2, true},
 };
 
 Conv2dGeometry geometry_of(const Case& c) {
@@ -158,7 +162,7 @@ BOOST_AUTO_TEST_CASE(float32_is_bitwise_identical_on_avx2_and_avx512) {
   const SimdGuard guard;
   if (guard.native != PointGemmSimd::avx512) return;  // nothing to compare on this CPU
   xg::manual_seed(14);
-  for (const Case* c : {&kCases[0], &kCases[2], &kCases[4], &kCases[5], &kCases[6]}) {
+  for (const Case* c : {&kCases[0], &kCases[2], &kCases[4], &kCases[5], &kCases[6], &kCases[8], &kCases[9]}) {
     const Conv2dGeometry g = geometry_of(*c);
     const Tensor x = xg::rand(g.input_shape()), w = xg::rand(g.weight_shape()), grad = xg::rand(g.output_shape());
     std::vector<Tensor> results[2];
