@@ -11,7 +11,7 @@ namespace xg::kernels {
 namespace {
 
 constexpr std::int64_t kVector = kPointGemmColumns;
-constexpr std::int64_t kTileRows = 96;      // a multiple of every micro-kernel row block (6, 8, 12)
+constexpr std::int64_t kTileRows = 96;      // at most, per tile
 constexpr std::int64_t kTileColumns = 256;  // whole vectors
 constexpr std::int64_t kTileDepth = 512;
 // A B^T pays for packing one operand: it runs here only with this many multiply-adds per packed
@@ -38,16 +38,21 @@ void transpose(const float* src, std::int64_t rows, std::int64_t cols, float* ds
 void tiled_point_gemm(std::int64_t rows, std::int64_t depth, std::int64_t cols, const float* a, std::int64_t a_row,
                       std::int64_t a_depth, const float* b, std::int64_t ldb, float* c, std::int64_t ldc,
                       bool accumulate) {
-  const std::int64_t row_tiles = (rows + kTileRows - 1) / kTileRows;
   const std::int64_t col_tiles = (cols + kTileColumns - 1) / kTileColumns;
+  // At most kTileRows rows a tile, and an even tile count when there are several, so that two
+  // threads get equal shares (1000 rows: 12 tiles of 84, not 11 of 96 with one thread doing 6).
+  std::int64_t row_tiles = (rows + kTileRows - 1) / kTileRows;
+  if (row_tiles * col_tiles % 2 == 1 && row_tiles * col_tiles > 1 && row_tiles < rows) ++row_tiles;
+  const std::int64_t tile_rows = (rows + row_tiles - 1) / row_tiles;
+  row_tiles = (rows + tile_rows - 1) / tile_rows;
   parallel_for(0, row_tiles * col_tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
     for (std::int64_t t = t0; t < t1; ++t) {
-      const std::int64_t r0 = (t / col_tiles) * kTileRows, c0 = (t % col_tiles) * kTileColumns;
+      const std::int64_t r0 = (t / col_tiles) * tile_rows, c0 = (t % col_tiles) * kTileColumns;
       // Depth in slices of kTileDepth: a B slice (512 x 256 floats) stays in L2 while the tile's rows
       // pass over it. Each slice continues the running sums in C, so every element still sums its
       // products in the order k = 0, 1, ..., exactly as one pass would.
       for (std::int64_t k0 = 0; k0 < depth; k0 += kTileDepth)
-        point_gemm({std::min(kTileRows, rows - r0), std::min(kTileDepth, depth - k0), std::min(kTileColumns, cols - c0),
+        point_gemm({std::min(tile_rows, rows - r0), std::min(kTileDepth, depth - k0), std::min(kTileColumns, cols - c0),
                     a + r0 * a_row + k0 * a_depth, a_row, a_depth, b + k0 * ldb + c0, ldb, c + r0 * ldc + c0, ldc,
                     accumulate || k0 > 0});
     }
