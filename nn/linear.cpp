@@ -59,7 +59,7 @@ Tensor Dense::forward(const Tensor& x) {
   const auto fused = fusable_activation(activation_name_);
   if (!single_row_inference(x, weight, bias))
     transposed_weight_.clear();
-  else if (const Tensor wt = transposed_weight_.lookup(weight); wt.defined()) {
+  else if (const float* wt = transposed_weight_.lookup(weight)) {
     const Tensor y = single_row_linear(x, wt, units_, bias, fused);
     return fused ? y : activation_(y);
   }

@@ -39,6 +39,9 @@ class Dense : public Module {
   std::int64_t units() const { return units_; }
   std::int64_t in_features() const { return in_features_; }
   const std::string& activation_name() const { return activation_name_; }
+  /// Memory held by the transposed weight copy of one-sample inference (0 when there is none; see
+  /// nn/transposed_weight.hpp).
+  std::size_t inference_copy_bytes() const { return transposed_weight_.bytes(); }
 
   Tensor weight;
   Tensor bias;

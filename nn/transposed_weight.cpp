@@ -5,28 +5,66 @@
 #include <xgrad/core/kernels/activation.hpp>
 #include <xgrad/core/kernels/gemv.hpp>
 
+#include <cstdlib>
+#include <new>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace xg::nn {
 
-Tensor TransposedWeightCache::lookup(const Tensor& weight) {
+namespace {
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// `bytes` rounded up to whole 2 MiB pages, 2 MiB aligned, advised onto transparent huge pages
+// (Linux, THP in "madvise" or "always" mode; elsewhere an ordinary aligned block).
+std::size_t huge_page_size(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+
+std::unique_ptr<float, void (*)(void*)> huge_page_buffer(std::size_t bytes) {
+  const std::size_t size = huge_page_size(bytes);
+  void* p = std::aligned_alloc(kHugePage, size);
+  if (!p) throw std::bad_alloc();
+#ifdef __linux__
+  madvise(p, size, MADV_HUGEPAGE);  // advice only: without huge pages the copy still works
+#endif
+  return {static_cast<float*>(p), std::free};
+}
+
+}  // namespace
+
+const float* TransposedWeightCache::lookup(const Tensor& weight) {
   const std::lock_guard lock(mutex_);
   const std::uint64_t version = weight.version();
   if (!seen_.is_same(weight) || seen_version_ != version) {  // new values: regular path this time
     seen_ = weight;
     seen_version_ = version;
-    transposed_ = Tensor();
-    return {};
+    transposed_.reset();
+    bytes_ = 0;
+    return nullptr;
   }
-  if (!transposed_.defined()) {  // the same values twice in a row: worth the copy
+  if (!transposed_) {  // the same values twice in a row: worth the copy
     const std::int64_t out = weight.size(0), in = weight.size(1);
-    transposed_ = empty({in, kernels::padded_output_width(out)});
-    kernels::transpose_padded(weight.data<float>(), out, in, transposed_.data<float>());
+    const auto bytes = static_cast<std::size_t>(in * kernels::padded_output_width(out)) * sizeof(float);
+    transposed_ = huge_page_buffer(bytes);
+    bytes_ = huge_page_size(bytes);
+    kernels::transpose_padded(weight.data<float>(), out, in, transposed_.get());
   }
-  return transposed_;
+  return transposed_.get();
 }
 
 void TransposedWeightCache::clear() {
   const std::lock_guard lock(mutex_);
-  if (seen_.defined()) seen_ = transposed_ = Tensor();
+  if (!seen_.defined()) return;
+  seen_ = Tensor();
+  transposed_.reset();
+  bytes_ = 0;
+}
+
+std::size_t TransposedWeightCache::bytes() const {
+  const std::lock_guard lock(mutex_);
+  return bytes_;
 }
 
 bool single_row_inference(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -38,12 +76,12 @@ bool single_row_inference(const Tensor& x, const Tensor& weight, const Tensor& b
   return !x.requires_grad() && !weight.requires_grad() && !(bias.defined() && bias.requires_grad());
 }
 
-Tensor single_row_linear(const Tensor& x, const Tensor& wt, std::int64_t out, const Tensor& bias,
+Tensor single_row_linear(const Tensor& x, const float* wt, std::int64_t out, const Tensor& bias,
                          std::optional<Activation> act) {
   Shape shape = x.shape();
   shape.back() = out;
   Tensor y = empty(shape);
-  kernels::row_times_transposed(x.data<float>(), x.numel(), wt.data<float>(), out,
+  kernels::row_times_transposed(x.data<float>(), x.numel(), wt, out,
                                 bias.defined() ? bias.data<float>() : nullptr, y.data<float>());
   if (act) kernels::activation_inplace(*act, y);
   return y;
