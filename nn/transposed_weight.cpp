@@ -37,20 +37,18 @@ std::unique_ptr<float, void (*)(void*)> huge_page_buffer(std::size_t bytes) {
 const float* TransposedWeightCache::lookup(const Tensor& weight) {
   const std::lock_guard lock(mutex_);
   const std::uint64_t version = weight.version();
-  if (!seen_.is_same(weight) || seen_version_ != version) {  // new values: regular path this time
-    seen_ = weight;
-    seen_version_ = version;
-    transposed_.reset();
-    bytes_ = 0;
-    return nullptr;
-  }
-  if (!transposed_) {  // the same values twice in a row: worth the copy
-    const std::int64_t out = weight.size(0), in = weight.size(1);
-    const auto bytes = static_cast<std::size_t>(in * kernels::padded_output_width(out)) * sizeof(float);
+  if (transposed_ && seen_.is_same(weight) && seen_version_ == version) return transposed_.get();
+  // New values: (re)make the copy now, so that every one-sample call with these weights gives the
+  // same bits (a regular-path first call would differ from later ones in the last place).
+  const std::int64_t out = weight.size(0), in = weight.size(1);
+  const auto bytes = static_cast<std::size_t>(in * kernels::padded_output_width(out)) * sizeof(float);
+  if (!transposed_ || bytes_ != huge_page_size(bytes)) {
     transposed_ = huge_page_buffer(bytes);
     bytes_ = huge_page_size(bytes);
-    kernels::transpose_padded(weight.data<float>(), out, in, transposed_.get());
   }
+  kernels::transpose_padded(weight.data<float>(), out, in, transposed_.get());
+  seen_ = weight;
+  seen_version_ = version;
   return transposed_.get();
 }
 

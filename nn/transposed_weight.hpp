@@ -2,13 +2,13 @@
 // The single-sample inference path of Dense: y = act(x Wt + b) on a transposed, column-padded copy
 // Wt of the weight (core/kernels/gemv.hpp), about 1.5x faster than the product on the [out, in]
 // weight. The copy is keyed on the weight's handle and Tensor::version(), so any in-place update
-// (an optimizer step, copy_, load) makes it stale; it is rebuilt only once a weight version has
-// been seen twice in a row, so code that alternates training steps and single predictions never
-// pays for a transpose per prediction, and any forward on the regular path (a training step, a
-// batch) drops it, so it costs memory only while one-sample inference is going on. The copy sits on
-// a transparent huge page where the system allows it: on 4 KiB pages the 0.8 MB copy of a 784 x 256
-// weight lands on random physical pages, some of which collide in the 8-way L2, and one-image
-// predict took 6 or 9 us depending on the process; a 2 MiB page spreads it evenly over the sets.
+// (an optimizer step, copy_, load) makes it stale; the next one-sample call remakes it (a
+// transpose, ~0.1 ms for 784 x 256), so every one-sample call with the same weights gives the same
+// bits. Any forward on the regular path (a training step, a batch) drops it, so it costs memory
+// only while one-sample inference is going on. The copy sits on a transparent huge page where the
+// system allows it: on 4 KiB pages the 0.8 MB copy of a 784 x 256 weight lands on random physical
+// pages, some of which collide in the 8-way L2, and one-image predict took 6 or 9 us depending on
+// the process; a 2 MiB page spreads it evenly over the sets.
 #include <xgrad/core/activation.hpp>
 #include <xgrad/core/tensor.hpp>
 
@@ -27,9 +27,9 @@ class TransposedWeightCache {
   TransposedWeightCache(const TransposedWeightCache&) {}
   TransposedWeightCache& operator=(const TransposedWeightCache&) { return *this; }
 
-  /// Wt [in, padded_output_width(out)] (64-byte aligned) for `weight` when it is current; null when
-  /// the weight's version changed since the last call (the caller then takes the regular path).
-  /// Valid until the next lookup or clear.
+  /// Wt [in, padded_output_width(out)] (64-byte aligned) for `weight` [out, in], remade when the
+  /// weight handle or its version changed since the copy was made. Valid until the next lookup or
+  /// clear.
   const float* lookup(const Tensor& weight);
   /// Drops the copy and the weight handle it was keyed on. Dense calls it on every forward that
   /// takes the regular path, so training never keeps a stale copy alive.
@@ -39,7 +39,7 @@ class TransposedWeightCache {
 
  private:
   mutable std::mutex mutex_;
-  Tensor seen_;  ///< the weight handle of the last lookup, at version seen_version_
+  Tensor seen_;  ///< the weight handle the copy was made from, at version seen_version_
   std::uint64_t seen_version_ = 0;
   std::unique_ptr<float, void (*)(void*)> transposed_{nullptr, nullptr};  ///< Wt of seen_, or null
   std::size_t bytes_ = 0;                                                 ///< allocated for transposed_
