@@ -57,10 +57,10 @@ Tensor Dense::forward(const Tensor& x) {
                              "; this input has shape " + shape_str(x.shape()));
   }
   const auto fused = fusable_activation(activation_name_);
-  if (!single_row_inference(x, weight, bias)) {
+  if (!cached_inference_applies(x, weight, bias)) {
     transposed_weight_.clear();
   } else {
-    const Tensor y = single_row_linear(x, transposed_weight_.lookup(weight), units_, bias, fused);
+    const Tensor y = cached_inference_linear(x, transposed_weight_.lookup(weight), units_, bias, fused);
     return fused ? y : activation_(y);
   }
   if (fused) return linear(x, weight, bias, *fused);

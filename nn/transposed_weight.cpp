@@ -3,8 +3,10 @@
 #include <xgrad/autograd/grad_mode.hpp>
 #include <xgrad/core/creation.hpp>
 #include <xgrad/core/kernels/activation.hpp>
+#include <xgrad/core/kernels/gemm.hpp>
 #include <xgrad/core/kernels/gemv.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -65,22 +67,33 @@ std::size_t TransposedWeightCache::bytes() const {
   return bytes_;
 }
 
-bool single_row_inference(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+bool cached_inference_applies(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const auto is_float = [](const Tensor& t) { return t.dtype() == Dtype::Float32; };
   if (!is_float(x) || !is_float(weight) || (bias.defined() && !is_float(bias))) return false;
-  if (weight.dim() != 2 || x.dim() == 0 || x.numel() != weight.size(1) || x.size(-1) != weight.size(1)) return false;
+  if (weight.dim() != 2 || x.dim() == 0 || x.numel() == 0 || x.size(-1) != weight.size(1)) return false;
+  const std::int64_t out = weight.size(0);
+  const bool one_row = x.numel() == weight.size(1);
+  if (!one_row && kernels::padded_output_width(out) != out) return false;  // padded Wt rows cannot be y rows
   if (autograd::AnomalyMode::is_enabled()) return false;  // keeps the per-op NaN checks
   if (!autograd::GradMode::is_enabled()) return true;
   return !x.requires_grad() && !weight.requires_grad() && !(bias.defined() && bias.requires_grad());
 }
 
-Tensor single_row_linear(const Tensor& x, const float* wt, std::int64_t out, const Tensor& bias,
-                         std::optional<Activation> act) {
+Tensor cached_inference_linear(const Tensor& x, const float* wt, std::int64_t out, const Tensor& bias,
+                               std::optional<Activation> act) {
   Shape shape = x.shape();
+  const std::int64_t in = shape.back(), rows = x.numel() / in;
   shape.back() = out;
   Tensor y = empty(shape);
-  kernels::row_times_transposed(x.data<float>(), x.numel(), wt, out,
-                                bias.defined() ? bias.data<float>() : nullptr, y.data<float>());
+  const float* b = bias.defined() ? bias.data<float>() : nullptr;
+  float* py = y.data<float>();
+  if (rows == 1) {
+    kernels::row_times_transposed(x.data<float>(), in, wt, out, b, py);
+  } else {  // Wt is [in, out] here (out a multiple of 16): y = x Wt + b, the bias pre-filled
+    if (b)
+      for (std::int64_t r = 0; r < rows; ++r) std::copy(b, b + out, py + r * out);
+    kernels::gemm<float>(false, false, rows, out, in, 1.0, x.data<float>(), wt, b ? 1.0 : 0.0, py);
+  }
   if (act) kernels::activation_inplace(*act, y);
   return y;
 }

@@ -1,9 +1,10 @@
 #pragma once
-// The single-sample inference path of Dense: y = act(x Wt + b) on a transposed, column-padded copy
-// Wt of the weight (core/kernels/gemv.hpp), about 1.5x faster than the product on the [out, in]
-// weight. The copy is keyed on the weight's handle and Tensor::version(), so any in-place update
-// (an optimizer step, copy_, load) makes it stale; the next one-sample call remakes it (a
-// transpose, ~0.1 ms for 784 x 256), so every one-sample call with the same weights gives the same
+// The inference path of Dense: y = act(x Wt + b) on a transposed, column-padded copy Wt of the
+// weight. One sample runs the row kernel (core/kernels/gemv.hpp), about 1.5x faster than the
+// product on the [out, in] weight; a batch (when out is a multiple of 16) runs one GEMM on Wt
+// instead of transposing the weight for every batch. The copy is keyed on the weight's handle and Tensor::version(), so any in-place update
+// (an optimizer step, copy_, load) makes it stale; the next inference call remakes it (a
+// transpose, ~0.1 ms for 784 x 256), so every inference call with the same weights gives the same
 // bits. Any forward on the regular path (a training step, a batch) drops it, so it costs memory
 // only while one-sample inference is going on. The copy sits on a transparent huge page where the
 // system allows it: on 4 KiB pages the 0.8 MB copy of a 784 x 256 weight lands on random physical
@@ -45,12 +46,14 @@ class TransposedWeightCache {
   std::size_t bytes_ = 0;                                                 ///< allocated for transposed_
 };
 
-/// True when `x` [..., in] holds one float32 sample whose product with the float32 `weight` and
-/// `bias` (may be undefined) would not be recorded by autograd: the case the cache serves.
-bool single_row_inference(const Tensor& x, const Tensor& weight, const Tensor& bias);
+/// True when the product of `x` [..., in] with the float32 `weight` [out, in] and `bias` (may be
+/// undefined) would not be recorded by autograd and can use the copy: one float32 sample, or a
+/// batch when out is a multiple of 16 (then Wt has no padding and serves as the GEMM operand).
+bool cached_inference_applies(const Tensor& x, const Tensor& weight, const Tensor& bias);
 
-/// y [..., out] = act(x Wt + bias) for one sample x [..., in] and Wt from TransposedWeightCache.
-Tensor single_row_linear(const Tensor& x, const float* wt, std::int64_t out, const Tensor& bias,
-                         std::optional<Activation> act);
+/// y [..., out] = act(x Wt + bias) for x [..., in] and Wt from TransposedWeightCache: the row kernel
+/// for one sample, a GEMM on Wt (no per-call transpose of the weight) for a batch.
+Tensor cached_inference_linear(const Tensor& x, const float* wt, std::int64_t out, const Tensor& bias,
+                               std::optional<Activation> act);
 
 }  // namespace xg::nn

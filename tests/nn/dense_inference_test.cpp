@@ -1,6 +1,6 @@
-// Dense's single-sample inference path (nn/transposed_weight.hpp): one float32 sample without
-// autograd runs on a transposed copy of the weight. Its output must match the regular batch path,
-// and no write to the weight (raw pointer, copy_, optimizer step, load_state_dict, a kept
+// Dense's inference path (nn/transposed_weight.hpp): one float32 sample, or a batch when the units
+// fill whole vectors, without autograd runs on a transposed copy of the weight. Its output must
+// match the regular path, repeated calls must agree bit for bit, and no write to the weight (raw pointer, copy_, optimizer step, load_state_dict, a kept
 // pointer plus mark_modified) may leave a stale copy in use.
 #include <boost/test/unit_test.hpp>
 
@@ -111,6 +111,33 @@ BOOST_AUTO_TEST_CASE(a_batch_forward_drops_the_copy) {
   BOOST_TEST(d.inference_copy_bytes() >= 500 * 304 * sizeof(float));
   d(xg::randn({2, 500}));  // a regular forward
   BOOST_TEST(d.inference_copy_bytes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(batches_use_the_copy_when_units_fill_whole_vectors) {
+  xg::manual_seed(5);
+  for (const std::int64_t units : {16, 48, 64}) {
+    nn::Dense d(units, {.in_features = 37, .activation = "relu"});
+    const Tensor x = xg::randn({5, 37});
+    const auto expected = [&] { return xg::relu(xg::linear(x, d.weight, d.bias)).detach(); };  // recorded: no copy
+    for (int round = 0; round < 2; ++round) {
+      const Tensor want = expected();
+      xg::NoGradGuard no_grad;
+      std::vector<float> first;
+      for (int call = 0; call < 3; ++call) {
+        const Tensor y = d(x);
+        const std::string what = "units " + std::to_string(units) + ", round " + std::to_string(round);
+        expect_close(y, want, what + ", call " + std::to_string(call));
+        if (call == 0) first = y.to_vector<float>();
+        BOOST_TEST((y.to_vector<float>() == first), what << ": call " << call << " differs in some bit");
+      }
+      BOOST_TEST(d.inference_copy_bytes() > 0u, "units " << units);
+      d.weight.data<float>()[7] += 0.5f;  // the next round must see it
+    }
+  }
+  nn::Dense ragged(10, {.in_features = 37});
+  xg::NoGradGuard no_grad;
+  for (int call = 0; call < 3; ++call) ragged(xg::randn({5, 37}));
+  BOOST_TEST(ragged.inference_copy_bytes() == 0u);  // 10 outputs: padded Wt, batches stay regular
 }
 
 BOOST_AUTO_TEST_CASE(recorded_products_keep_the_autograd_path) {
