@@ -7,7 +7,6 @@
 #include <cstring>
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
 #define XG_GEMV_X86 1
 #endif
 
@@ -66,50 +65,34 @@ template <class S>
   }
 }
 
-#ifdef XG_GEMV_X86
-// The traits of one x86 vector type, from its intrinsics' prefix (_mm512, _mm256).
-#define XG_X86_FLOAT_VECTOR(Name, Vector, prefix, lanes, block_vectors)            \
-  struct Name {                                                                     \
-    using V = Vector;                                                               \
-    static constexpr int width = lanes, kBlockVectors = block_vectors;              \
-    static V zero() { return prefix##_setzero_ps(); }                               \
-    static V broadcast(float v) { return prefix##_set1_ps(v); }                     \
-    static V load(const float* p) { return prefix##_load_ps(p); }                   \
-    static V fmadd(V a, V b, V c) { return prefix##_fmadd_ps(a, b, c); }            \
-    static V add(V a, V b) { return prefix##_add_ps(a, b); }                        \
-    static void store(float* p, V v) { prefix##_store_ps(p, v); }                   \
-  };                                                                                \
-  void row_times_transposed_##Name(const float* x, std::int64_t in, const float* wt, \
-                                   std::int64_t out, const float* bias, float* y) { \
-    row_times_transposed_with<Name>(x, in, wt, out, bias, y);                       \
-  }
-
-#pragma GCC push_options
-#pragma GCC target("avx512f")
-XG_X86_FLOAT_VECTOR(avx512, __m512, _mm512, 16, 16)  // 16 of the 32 registers accumulate
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-XG_X86_FLOAT_VECTOR(avx2, __m256, _mm256, 8, 8)  // 8 of the 16 registers accumulate
-#pragma GCC pop_options
-#undef XG_X86_FLOAT_VECTOR
-#endif
-
-// Any CPU: one float per "vector".
-struct Scalar {
-  using V = float;
-  static constexpr int width = 1, kBlockVectors = 16;
-  static V zero() { return 0.0f; }
-  static V broadcast(float v) { return v; }
-  static V load(const float* p) { return *p; }
-  static V fmadd(V a, V b, V c) { return a * b + c; }
-  static V add(V a, V b) { return a + b; }
-  static void store(float* p, V v) { *p = v; }
+// L floats as one GCC/Clang vector: the same source becomes zmm, ymm or scalar code depending on
+// the target of the entry function it is inlined into (no intrinsics, which Clang would refuse in
+// a function compiled without their target).
+template <int L, int Block> struct FloatVector {
+  typedef float V __attribute__((vector_size(L * sizeof(float))));
+  static constexpr int width = L, kBlockVectors = Block;
+  [[gnu::always_inline]] static V zero() { return V{}; }
+  [[gnu::always_inline]] static V broadcast(float v) { return V{} + v; }
+  [[gnu::always_inline]] static V load(const float* p) { return *reinterpret_cast<const V*>(p); }
+  [[gnu::always_inline]] static V fmadd(V a, V b, V c) { return a * b + c; }  // contracted to one FMA
+  [[gnu::always_inline]] static V add(V a, V b) { return a + b; }
+  [[gnu::always_inline]] static void store(float* p, V v) { *reinterpret_cast<V*>(p) = v; }
 };
+
+#ifdef XG_GEMV_X86
+__attribute__((target("avx512f"))) void row_times_transposed_avx512(const float* x, std::int64_t in, const float* wt,
+                                                                   std::int64_t out, const float* bias, float* y) {
+  row_times_transposed_with<FloatVector<16, 16>>(x, in, wt, out, bias, y);  // 16 of the 32 registers accumulate
+}
+__attribute__((target("avx2,fma"))) void row_times_transposed_avx2(const float* x, std::int64_t in, const float* wt,
+                                                                  std::int64_t out, const float* bias, float* y) {
+  row_times_transposed_with<FloatVector<8, 8>>(x, in, wt, out, bias, y);  // 8 of the 16 registers accumulate
+}
+#endif
 
 void row_times_transposed_scalar(const float* x, std::int64_t in, const float* wt, std::int64_t out, const float* bias,
                                  float* y) {
-  row_times_transposed_with<Scalar>(x, in, wt, out, bias, y);
+  row_times_transposed_with<FloatVector<1, 16>>(x, in, wt, out, bias, y);  // any CPU
 }
 
 }  // namespace
