@@ -1,6 +1,7 @@
 // Float GEMM on the point-product micro-kernels (see gemm_blocked.hpp).
 #include <xgrad/core/kernels/gemm_blocked.hpp>
 
+#include <xgrad/core/kernels/layout.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
 #include <xgrad/core/kernels/winograd_gemm.hpp>
 #include <xgrad/core/parallel.hpp>
@@ -18,20 +19,8 @@ constexpr std::int64_t kTileDepth = 512;
 // (or unpacked) element; with fewer (the small CNN's 200 x 4608 -> 128 layer) BLAS is faster.
 constexpr std::int64_t kMinWorkPerPacked = 500;
 constexpr std::int64_t kMinWork = std::int64_t{1} << 18;
-constexpr std::int64_t kTransposeBlock = 32;
 
 std::int64_t round_up(std::int64_t n, std::int64_t m) { return (n + m - 1) / m * m; }
-
-// dst [cols][ld_dst] := src [rows][cols]^T (dst columns past `rows` untouched), in cache blocks.
-void transpose(const float* src, std::int64_t rows, std::int64_t cols, float* dst, std::int64_t ld_dst) {
-  const std::int64_t row_blocks = (rows + kTransposeBlock - 1) / kTransposeBlock;
-  parallel_for(0, row_blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-    for (std::int64_t i0 = b0 * kTransposeBlock; i0 < std::min(rows, b1 * kTransposeBlock); i0 += kTransposeBlock)
-      for (std::int64_t j0 = 0; j0 < cols; j0 += kTransposeBlock)
-        for (std::int64_t i = i0; i < std::min(rows, i0 + kTransposeBlock); ++i)
-          for (std::int64_t j = j0; j < std::min(cols, j0 + kTransposeBlock); ++j) dst[j * ld_dst + i] = src[i * cols + j];
-  });
-}
 
 // C [rows, cols] (+)= A B for A(r, k) = a[r * a_row + k * a_depth] and B [depth, cols] (ldb), in
 // parallel tiles of C and serial slices of the depth; cols is a multiple of 16.
@@ -71,7 +60,7 @@ void gemm_transposed_b(std::int64_t M, std::int64_t N, std::int64_t K, const flo
   const std::int64_t padded_m = round_up(M, kVector);
   if (N % kVector == 0 && N * K <= padded_m * K + M * N) {  // Bt [K, N], then C = A Bt
     Scratch<float> bt(K * N);
-    transpose(B, N, K, bt.get(), N);
+    transpose_matrix(B, N, K, bt.get(), N);
     tiled_point_gemm(M, K, N, A, K, 1, bt.get(), N, C, N, accumulate);
     return;
   }
@@ -79,7 +68,7 @@ void gemm_transposed_b(std::int64_t M, std::int64_t N, std::int64_t K, const flo
   Scratch<float> at(K * padded_m), ct(N * padded_m);
   if (padded_m > M)
     for (std::int64_t k = 0; k < K; ++k) std::fill(at.get() + k * padded_m + M, at.get() + (k + 1) * padded_m, 0.0f);
-  transpose(A, M, K, at.get(), padded_m);
+  transpose_matrix(A, M, K, at.get(), padded_m);
   tiled_point_gemm(N, K, padded_m, B, K, 1, at.get(), padded_m, ct.get(), padded_m, false);
   parallel_for(0, M, 16, [&](std::int64_t m0, std::int64_t m1) {
     for (std::int64_t m = m0; m < m1; ++m)

@@ -3,6 +3,8 @@
 // targets and chosen once from the CPU's feature bits, so a baseline build still uses AVX-512.
 #include <xgrad/core/kernels/gemv.hpp>
 
+#include <xgrad/core/kernels/layout.hpp>
+
 #include <algorithm>
 #include <cstring>
 
@@ -101,11 +103,9 @@ std::int64_t padded_output_width(std::int64_t out) { return (out + kPad - 1) / k
 
 void transpose_padded(const float* w, std::int64_t out, std::int64_t in, float* wt) {
   const std::int64_t ld = padded_output_width(out);
-  for (std::int64_t i = 0; i < in; ++i) {
-    float* row = wt + i * ld;
-    for (std::int64_t o = 0; o < out; ++o) row[o] = w[o * in + i];
-    std::fill(row + out, row + ld, 0.0f);
-  }
+  transpose_matrix(w, out, in, wt, ld);
+  if (ld > out)
+    for (std::int64_t i = 0; i < in; ++i) std::fill(wt + i * ld + out, wt + (i + 1) * ld, 0.0f);
 }
 
 std::vector<RowKernelVariant> row_times_transposed_variants() {

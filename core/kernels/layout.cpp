@@ -4,6 +4,8 @@
 #include <xgrad/core/parallel.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
+#include <algorithm>
+
 namespace xg::kernels {
 namespace {
 
@@ -61,6 +63,17 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& order) {
                  });
   });
   return out;
+}
+
+void transpose_matrix(const float* src, std::int64_t rows, std::int64_t cols, float* dst, std::int64_t ld_dst) {
+  constexpr std::int64_t kBlock = 32;  // a 32 x 32 block of each side stays in L1
+  const std::int64_t row_blocks = (rows + kBlock - 1) / kBlock;
+  parallel_for(0, row_blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t i0 = b0 * kBlock; i0 < std::min(rows, b1 * kBlock); i0 += kBlock)
+      for (std::int64_t j0 = 0; j0 < cols; j0 += kBlock)
+        for (std::int64_t i = i0; i < std::min(rows, i0 + kBlock); ++i)
+          for (std::int64_t j = j0; j < std::min(cols, j0 + kBlock); ++j) dst[j * ld_dst + i] = src[i * cols + j];
+  });
 }
 
 }  // namespace xg::kernels
