@@ -40,7 +40,8 @@ namespace {
 
 using namespace winograd_detail;  // kAlpha, kPoints, Winograd<m, r>, Transforms<W>, unroll
 constexpr int kLanes = 8;                  // tiles transformed together
-constexpr std::int64_t kBlockTiles = 98;   // tiles per block of images (one task)
+constexpr std::int64_t kBlockTiles = 196;  // tiles per block of images (one task): 4 tutorial 14x14 images,
+                                           // whose 196 tiles pad to 208 columns (98 padded to 112)
 constexpr std::int64_t kMaxPartials = 8;   // weight-gradient partial sums over the batch
 
 // kLanes elements as one vector (`type`), and the same vector at any element alignment (`unaligned`,
