@@ -7,6 +7,7 @@
 #include <xgrad/core/kernels/gemv.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 
@@ -34,12 +35,22 @@ std::unique_ptr<float, void (*)(void*)> huge_page_buffer(std::size_t bytes) {
   return {static_cast<float*>(p), std::free};
 }
 
+// True when at most kSparseInputFraction of x [rows, in] is nonzero, judged on up to 32 rows
+// spread evenly over the batch (a decision on the data alone: the same x always takes the same
+// path).
+bool mostly_zeros(const float* x, std::int64_t rows, std::int64_t in) {
+  const std::int64_t sampled = std::min<std::int64_t>(rows, 32);
+  std::int64_t nonzeros = 0;
+  for (std::int64_t s = 0; s < sampled; ++s) nonzeros += kernels::count_nonzeros(x + s * rows / sampled * in, in);
+  return static_cast<double>(nonzeros) <= kSparseInputFraction * static_cast<double>(sampled * in);
+}
+
 }  // namespace
 
-const float* TransposedWeightCache::lookup(const Tensor& weight) {
+TransposedWeight TransposedWeightCache::lookup(const Tensor& weight) {
   const std::lock_guard lock(mutex_);
   const std::uint64_t version = weight.version();
-  if (transposed_ && seen_.is_same(weight) && seen_version_ == version) return transposed_.get();
+  if (transposed_ && seen_.is_same(weight) && seen_version_ == version) return {transposed_.get(), finite_};
   // New values: (re)make the copy now, so that every one-sample call with these weights gives the
   // same bits (a regular-path first call would differ from later ones in the last place).
   const std::int64_t out = weight.size(0), in = weight.size(1);
@@ -48,10 +59,12 @@ const float* TransposedWeightCache::lookup(const Tensor& weight) {
     transposed_ = huge_page_buffer(bytes);
     bytes_ = huge_page_size(bytes);
   }
-  kernels::transpose_padded(weight.data<float>(), out, in, transposed_.get());
+  const float* w = weight.data<float>();
+  kernels::transpose_padded(w, out, in, transposed_.get());
+  finite_ = std::all_of(w, w + out * in, [](float v) { return std::isfinite(v); });
   seen_ = weight;
   seen_version_ = version;
-  return transposed_.get();
+  return {transposed_.get(), finite_};
 }
 
 void TransposedWeightCache::clear() {
@@ -79,20 +92,27 @@ bool cached_inference_applies(const Tensor& x, const Tensor& weight, const Tenso
   return !x.requires_grad() && !weight.requires_grad() && !(bias.defined() && bias.requires_grad());
 }
 
-Tensor cached_inference_linear(const Tensor& x, const float* wt, std::int64_t out, const Tensor& bias,
+Tensor cached_inference_linear(const Tensor& x, const TransposedWeight& weight, std::int64_t out, const Tensor& bias,
                                std::optional<Activation> act) {
   Shape shape = x.shape();
   const std::int64_t in = shape.back(), rows = x.numel() / in;
   shape.back() = out;
   Tensor y = empty(shape);
   const float* b = bias.defined() ? bias.data<float>() : nullptr;
+  const float* px = x.data<float>();
+  const float* wt = weight.data;
   float* py = y.data<float>();
-  if (rows == 1) {
-    kernels::row_times_transposed(x.data<float>(), in, wt, out, b, py);
+  const bool skip_zeros = in > 0 && weight.finite &&
+                          (rows == 1 || kernels::padded_output_width(out) >= kSparseMinOutputs) &&
+                          mostly_zeros(px, rows, in);
+  if (skip_zeros) {
+    kernels::sparse_rows_times_transposed(px, rows, in, wt, out, b, py);
+  } else if (rows == 1) {
+    kernels::row_times_transposed(px, in, wt, out, b, py);
   } else {  // Wt is [in, out] here (out a multiple of 16): y = x Wt + b, the bias pre-filled
     if (b)
       for (std::int64_t r = 0; r < rows; ++r) std::copy(b, b + out, py + r * out);
-    kernels::gemm<float>(false, false, rows, out, in, 1.0, x.data<float>(), wt, b ? 1.0 : 0.0, py);
+    kernels::gemm<float>(false, false, rows, out, in, 1.0, px, wt, b ? 1.0 : 0.0, py);
   }
   if (act) kernels::activation_inplace(*act, y);
   return y;

@@ -1,6 +1,7 @@
 // Dense's inference path (nn/transposed_weight.hpp): one float32 sample, or a batch when the units
 // fill whole vectors, without autograd runs on a transposed copy of the weight. Its output must
-// match the regular path, repeated calls must agree bit for bit, and no write to the weight (raw pointer, copy_, optimizer step, load_state_dict, a kept
+// match the regular path, repeated calls must agree bit for bit, mostly-zero inputs (multiplied on
+// their nonzeros only) must agree with it too unless a weight is NaN or infinite, and no write to the weight (raw pointer, copy_, optimizer step, load_state_dict, a kept
 // pointer plus mark_modified) may leave a stale copy in use.
 #include <boost/test/unit_test.hpp>
 
@@ -138,6 +139,37 @@ BOOST_AUTO_TEST_CASE(batches_use_the_copy_when_units_fill_whole_vectors) {
   xg::NoGradGuard no_grad;
   for (int call = 0; call < 3; ++call) ragged(xg::randn({5, 37}));
   BOOST_TEST(ragged.inference_copy_bytes() == 0u);  // 10 outputs: padded Wt, batches stay regular
+}
+
+BOOST_AUTO_TEST_CASE(mostly_zero_inputs_skip_their_zeros) {
+  xg::manual_seed(6);
+  for (const std::int64_t units : {256, 512}) {
+    nn::Dense d(units, {.in_features = 300, .activation = "relu"});
+    const Tensor x = xg::randn({7, 300}) * (xg::rand({7, 300}) > 0.85);  // ~15% nonzero
+    const Tensor want = xg::relu(xg::linear(x, d.weight, d.bias)).detach();  // recorded: the regular path
+    xg::NoGradGuard no_grad;
+    const Tensor batch = d(x);
+    expect_close(batch, want, "units " + std::to_string(units) + ", batch");
+    BOOST_TEST((d(x).to_vector<float>() == batch.to_vector<float>()), "units " << units << ": repeat differs");
+    // One sample takes the same kernel on the same nonzeros: its row of the batch, bit for bit.
+    for (const std::int64_t row : {0, 6})
+      BOOST_TEST((d(xg::slice(x, 0, row, row + 1)).to_vector<float>() == xg::select(batch, 0, row).to_vector<float>()),
+                 "units " << units << ", row " << row);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(non_finite_weights_still_multiply_the_zeros) {
+  // 0 * NaN and 0 * inf are NaN: skipping the zero inputs would hide them.
+  for (const float bad : {NAN, INFINITY}) {
+    nn::Dense d(256, {.in_features = 40});
+    d.weight.data<float>()[5 * 40 + 3] = bad;  // output 5, input 3, which is zero in x
+    Tensor x = xg::zeros({2, 40});
+    x.data<float>()[10] = 1.0f, x.data<float>()[40 + 10] = 1.0f;
+    xg::NoGradGuard no_grad;
+    BOOST_TEST(std::isnan(d(x).to_vector<float>()[5]), "batch, weight " << bad);
+    BOOST_TEST(std::isnan(d(xg::slice(x, 0, 0, 1)).to_vector<float>()[5]), "one sample, weight " << bad);
+    BOOST_TEST(std::isfinite(d(x).to_vector<float>()[6]), "an unaffected output, weight " << bad);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(recorded_products_keep_the_autograd_path) {
