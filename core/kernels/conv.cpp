@@ -9,6 +9,7 @@
 #include <xgrad/core/dispatch.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/kernels/activation.hpp>
+#include <xgrad/core/kernels/batch_chunks.hpp>
 #include <xgrad/core/kernels/conv_direct.hpp>
 #include <xgrad/core/kernels/gemm.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
@@ -161,15 +162,12 @@ template <class T> void backward_weight_impl(const T* x, const T* grad, T* dw, c
     std::fill(dw, dw + wsize, T(0));
     return;
   }
-  // Fixed chunks of the batch (they depend on the sizes only): chunk 0 accumulates straight into
-  // dw, chunk c > 0 into partial buffer c - 1; the partials are then added in chunk order.
+  // At most kMaxPartials fixed chunks of the batch (fewer for large layers), added in order.
   const std::int64_t partials = std::clamp(std::min(kMaxPartials, kPartialBudget / std::max<std::int64_t>(wsize, 1)),
                                            std::int64_t{1}, N);
   const std::int64_t chunk = (N + partials - 1) / partials, chunks = (N + chunk - 1) / chunk;
-  Scratch<T> partial((chunks - 1) * wsize);
   const bool pointwise = is_pointwise(g);
-  parallel_chunks(N, chunk, [&](std::int64_t c, std::int64_t n0, std::int64_t n1) {
-    T* acc = c == 0 ? dw : partial.get() + (c - 1) * wsize;
+  sum_over_batch_chunks<T>(N, chunk, wsize, dw, [&](std::int64_t, std::int64_t n0, std::int64_t n1, T* acc) {
     Scratch<T> col(pointwise ? 0 : K * L);
     for (std::int64_t n = n0; n < n1; ++n) {
       const T* cols = x + n * in_image;
@@ -178,13 +176,6 @@ template <class T> void backward_weight_impl(const T* x, const T* grad, T* dw, c
         cols = col.get();
       }
       image_gemm<T>(chunks > 1, false, true, O, K, L, grad + n * O * L, cols, n == n0 ? 0.0 : 1.0, acc);
-    }
-  });
-  if (chunks == 1) return;
-  parallel_for(0, wsize, 4096, [&](std::int64_t e0, std::int64_t e1) {
-    for (std::int64_t c = 1; c < chunks; ++c) {
-      const T* p = partial.get() + (c - 1) * wsize;
-      for (std::int64_t e = e0; e < e1; ++e) dw[e] += p[e];
     }
   });
 }

@@ -6,6 +6,7 @@
 #include <xgrad/core/kernels/conv_direct.hpp>
 
 #include <xgrad/core/kernels/activation.hpp>
+#include <xgrad/core/kernels/batch_chunks.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
 #include <xgrad/core/parallel.hpp>
 
@@ -246,17 +247,11 @@ void direct_conv_backward_weight(const float* x, const float* grad, float* dw, c
     return;
   }
   const std::int64_t chunk = (N + std::min(kMaxPartials, N) - 1) / std::min(kMaxPartials, N);
-  const std::int64_t chunks = (N + chunk - 1) / chunk;
-  Scratch<float> partial((chunks - 1) * wsize);
-  parallel_chunks(N, chunk, [&](std::int64_t k, std::int64_t n0, std::int64_t n1) {
+  sum_over_batch_chunks<float>(N, chunk, wsize, dw, [&](std::int64_t, std::int64_t n0, std::int64_t n1, float* acc) {
     Scratch<float> staged((n1 - n0) * s.image);
     for (std::int64_t n = n0; n < n1; ++n) stage_image(x + n * in_image, g, s, staged.get() + (n - n0) * s.image);
-    kernel(staged.get(), s, grad + n0 * out_image, n1 - n0, g, k == 0 ? dw : partial.get() + (k - 1) * wsize);
+    kernel(staged.get(), s, grad + n0 * out_image, n1 - n0, g, acc);
   });
-  for (std::int64_t k = 1; k < chunks; ++k) {
-    const float* p = partial.get() + (k - 1) * wsize;
-    for (std::int64_t e = 0; e < wsize; ++e) dw[e] += p[e];
-  }
 }
 
 }  // namespace xg::kernels
