@@ -57,41 +57,63 @@ template <int L> struct ColumnVectors {
   std::int64_t skip(std::int64_t k) const { return k * L + L > width ? k * L + L - width : 0; }
 };
 
-// Output channels [o0, o0 + OB) of one staged image.
-template <int L, int OB>
-[[gnu::always_inline]] inline void forward_block(const float* p, const Staging& s, const float* w, const float* b,
-                                                 std::int64_t o0, const Conv2dGeometry& g, float* y) {
+// Output channels [o0, o0 + OB) at column vectors [k0, k0 + R) of output row oh: every tap loads
+// R input vectors and OB weights for R x OB multiply-adds.
+template <int L, int OB, int R>
+[[gnu::always_inline]] inline void forward_tile(const float* p, const Staging& s, const float* w, const float* b,
+                                                std::int64_t o0, std::int64_t oh, std::int64_t k0,
+                                                const ColumnVectors<L>& columns, const Conv2dGeometry& g, float* y) {
   using V = typename Lanes<L>::type;
   using U = typename Lanes<L>::unaligned;
   const std::int64_t kh = g.window.kernel_h, kw = g.window.kernel_w, taps = g.channels * kh * kw;
   const std::int64_t out_plane = g.out_h * g.out_w;
-  const ColumnVectors<L> columns(g.out_w);
-  for (std::int64_t oh = 0; oh < g.out_h; ++oh)
-    for (std::int64_t k = 0; k < columns.count; ++k) {
-      const std::int64_t ow0 = columns.start(k);
-      V acc[OB];
-      for (int o = 0; o < OB; ++o) acc[o] = V{} + (b ? b[o0 + o] : 0.0f);
-      for (std::int64_t c = 0; c < g.channels; ++c)
-        for (std::int64_t i = 0; i < kh; ++i) {
-          const float* row = p + c * s.plane + (oh + i) * s.row_length + ow0;
-          const float* tap = w + o0 * taps + (c * kh + i) * kw;
-          for (std::int64_t j = 0; j < kw; ++j) {
-            const V xv = *reinterpret_cast<const U*>(row + j);
+  std::int64_t ow0[R];
+  for (int r = 0; r < R; ++r) ow0[r] = columns.start(k0 + r);
+  V acc[R][OB];
 #pragma GCC unroll 8
-            for (int o = 0; o < OB; ++o) acc[o] += tap[o * taps + j] * xv;
-          }
+  for (int o = 0; o < OB; ++o) {
+    const V init = V{} + (b ? b[o0 + o] : 0.0f);
+    for (int r = 0; r < R; ++r) acc[r][o] = init;
+  }
+  for (std::int64_t c = 0; c < g.channels; ++c)
+    for (std::int64_t i = 0; i < kh; ++i) {
+      const float* row = p + c * s.plane + (oh + i) * s.row_length;
+      const float* tap = w + o0 * taps + (c * kh + i) * kw;
+      for (std::int64_t j = 0; j < kw; ++j) {
+        V xv[R];
+        for (int r = 0; r < R; ++r) xv[r] = *reinterpret_cast<const U*>(row + ow0[r] + j);
+#pragma GCC unroll 8
+        for (int o = 0; o < OB; ++o) {
+          const float wv = tap[o * taps + j];
+          for (int r = 0; r < R; ++r) acc[r][o] += wv * xv[r];
         }
-#pragma GCC unroll 8
-      for (int o = 0; o < OB; ++o) *reinterpret_cast<U*>(y + (o0 + o) * out_plane + oh * g.out_w + ow0) = acc[o];
+      }
     }
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int o = 0; o < OB; ++o)
+      *reinterpret_cast<U*>(y + (o0 + o) * out_plane + oh * g.out_w + ow0[r]) = acc[r][o];
+}
+
+// Output channels [o0, o0 + OB) of one staged image: pairs of column vectors, then a single one.
+template <int L, int OB>
+[[gnu::always_inline]] inline void forward_block(const float* p, const Staging& s, const float* w, const float* b,
+                                                 std::int64_t o0, const Conv2dGeometry& g, float* y) {
+  const ColumnVectors<L> columns(g.out_w);
+  for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+    std::int64_t k = 0;
+    for (; k + 2 <= columns.count; k += 2) forward_tile<L, OB, 2>(p, s, w, b, o0, oh, k, columns, g, y);
+    if (k < columns.count) forward_tile<L, OB, 1>(p, s, w, b, o0, oh, k, columns, g, y);
+  }
 }
 
 // Every output channel of one staged image.
 template <int L>
 [[gnu::always_inline]] inline void forward_image(const float* p, const Staging& s, const float* w, const float* b,
                                                  const Conv2dGeometry& g, float* out) {
+  constexpr int kBlock = L == 16 ? 8 : 4;  // 2 x kBlock accumulators (+ 2 inputs) fit the registers
   std::int64_t o = 0;
-  for (; o + 8 <= g.out_channels; o += 8) forward_block<L, 8>(p, s, w, b, o, g, out);
+  for (; o + kBlock <= g.out_channels; o += kBlock) forward_block<L, kBlock>(p, s, w, b, o, g, out);
   for (; o + 2 <= g.out_channels; o += 2) forward_block<L, 2>(p, s, w, b, o, g, out);
   for (; o < g.out_channels; ++o) forward_block<L, 1>(p, s, w, b, o, g, out);
 }

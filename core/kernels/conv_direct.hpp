@@ -8,7 +8,8 @@
 // one output row (L = 16 with AVX-512, else 8); the last vector of a row starts at OW - L and
 // overlaps the previous one, so no lane is masked on store. Per block of output channels:
 //   forward   y[o][oh][ow0 + l] = b[o] + sum_(c,i,j) w[o][c][i][j] P[c][oh + i][ow0 + l + j]
-//             (taps in order c, i, j; each P vector feeds every channel of the block)
+//             (taps in order c, i, j; two column vectors of a row at once, so that each P
+//             vector feeds every channel of the block and each weight two vectors)
 //   weight    dw[o][c][i][j] = sum_n sum_(oh, ow) g[n][o][oh][ow] P_n[c][oh + i][ow + j]
 //             (a row of kw taps of a block of channels accumulates in registers over the images
 //             of a fixed chunk of the batch, the overlapping lanes of the last vector selected

@@ -35,6 +35,7 @@ const std::vector<DirectCase> kCases{
     {{1, 1, 10, 20}, 4, 2, 4, 0, 1, 2, 1},    // non-square kernel, asymmetric padding
     {{1, 2, 8, 22}, 6, 3, 6, 1, 1, 0, 1},     // kernel width 6
     {{17, 1, 10, 16}, 3, 3, 2, 1, 1, 0, 1},   // 17 images: several weight chunks; width 2
+    {{1, 1, 6, 40}, 11, 3, 3, 1, 1, 1, 1},    // rows of 40: a pair of vectors and a single one
 };
 
 Conv2dGeometry geometry_of(const DirectCase& c) {
