@@ -12,13 +12,14 @@
 namespace xg::kernels {
 
 /// out [size] = the sum over the chunks [k * chunk, min(n, (k + 1) * chunk)) of [0, n) of
-/// chunk_sum(k, begin, end, acc), which must overwrite acc [size] with chunk k's sum. n >= 1.
+/// chunk_sum(k, begin, end, acc), which must overwrite acc [size] with chunk k's sum. n >= 1; with
+/// size 0 (nothing to sum, the chunks run for their other work) acc is `out` for every chunk.
 template <class T, class ChunkSum>
 void sum_over_batch_chunks(std::int64_t n, std::int64_t chunk, std::int64_t size, T* out, ChunkSum&& chunk_sum) {
   const std::int64_t chunks = (n + chunk - 1) / chunk;
   Scratch<T> partial((chunks - 1) * size);
   parallel_chunks(n, chunk, [&](std::int64_t k, std::int64_t begin, std::int64_t end) {
-    chunk_sum(k, begin, end, k == 0 ? out : partial.get() + (k - 1) * size);
+    chunk_sum(k, begin, end, k == 0 || size == 0 ? out : partial.get() + (k - 1) * size);
   });
   if (chunks == 1) return;
   parallel_for(0, size, 4096, [&](std::int64_t e0, std::int64_t e1) {

@@ -1,21 +1,28 @@
 #pragma once
-// The transforms of Winograd convolution (internal to winograd.cpp; see winograd.hpp for the
-// scheme): the matrices A^T, G and B^T of F(m x m, r x r) on 6 x 6 input tiles, computed at compile
-// time (Toom-Cook on the nodes 0, 1, -1, 2, -2 and infinity), and every transform as a fully
-// unrolled "sandwich" L X R over vectors of tiles whose zero coefficients vanish at compile time
-// and whose +-1 coefficients are plain adds.
+// The transforms of Winograd convolution (internal to the Winograd kernels; see winograd.hpp for the
+// scheme): the matrices A^T, G and B^T of F(m x m, r x r) on alpha x alpha input tiles
+// (alpha = m + r - 1), computed at compile time by Toom-Cook on alpha - 1 finite nodes and
+// infinity (0, 1, -1, 2, -2 for alpha 6; 1/2 and -1/2 more for alpha 8), and every transform as a
+// fully unrolled "sandwich" L X R over vectors of tiles whose zero coefficients vanish at compile
+// time and whose +-1 coefficients are plain adds.
 #include <array>
 #include <cstdint>
 #include <utility>
 
 namespace xg::kernels::winograd_detail {
 
-constexpr int kAlpha = 6;                 // input tile side (m + r - 1) of both transforms
-constexpr int kPoints = kAlpha * kAlpha;  // products per convolution
-
 // ---- transform matrices ---------------------------------------------------------------------------
-using Square = std::array<std::array<double, kAlpha>, kAlpha>;
-constexpr std::array<double, kAlpha - 1> kNodes{0.0, 1.0, -1.0, 2.0, -2.0};
+template <int Alpha> using Square = std::array<std::array<double, Alpha>, Alpha>;
+
+// The finite interpolation nodes of tiles of side Alpha (the last point is infinity): small
+// integers first, then the halves that keep F(4x4, 5x5) well conditioned.
+template <int Alpha> constexpr std::array<double, Alpha - 1> nodes() {
+  static_assert(Alpha == 6 || Alpha == 8, "Winograd tiles of side 6 or 8");
+  if constexpr (Alpha == 6)
+    return {0.0, 1.0, -1.0, 2.0, -2.0};
+  else
+    return {0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5};
+}
 
 constexpr double power(double base, int exponent) {
   double p = 1.0;
@@ -24,26 +31,27 @@ constexpr double power(double base, int exponent) {
 }
 constexpr double magnitude(double v) { return v < 0 ? -v : v; }
 
-// The inverse of the evaluation matrix E of polynomials of degree kAlpha - 1: row j < kAlpha - 1
+// The inverse of the evaluation matrix E of polynomials of degree Alpha - 1: row j < Alpha - 1
 // evaluates at node j, the last row takes the leading coefficient (the value "at infinity").
-constexpr Square inverse_evaluation() {
-  Square e{}, inv{};
-  for (int j = 0; j < kAlpha - 1; ++j)
-    for (int k = 0; k < kAlpha; ++k) e[j][k] = power(kNodes[j], k);
-  e[kAlpha - 1][kAlpha - 1] = 1.0;
-  for (int i = 0; i < kAlpha; ++i) inv[i][i] = 1.0;
-  for (int col = 0; col < kAlpha; ++col) {  // Gauss-Jordan with partial pivoting
+template <int Alpha> constexpr Square<Alpha> inverse_evaluation() {
+  constexpr auto node = nodes<Alpha>();
+  Square<Alpha> e{}, inv{};
+  for (int j = 0; j < Alpha - 1; ++j)
+    for (int k = 0; k < Alpha; ++k) e[j][k] = power(node[j], k);
+  e[Alpha - 1][Alpha - 1] = 1.0;
+  for (int i = 0; i < Alpha; ++i) inv[i][i] = 1.0;
+  for (int col = 0; col < Alpha; ++col) {  // Gauss-Jordan with partial pivoting
     int pivot = col;
-    for (int r = col + 1; r < kAlpha; ++r)
+    for (int r = col + 1; r < Alpha; ++r)
       if (magnitude(e[r][col]) > magnitude(e[pivot][col])) pivot = r;
     std::swap(e[col], e[pivot]);
     std::swap(inv[col], inv[pivot]);
     const double d = e[col][col];
-    for (int k = 0; k < kAlpha; ++k) e[col][k] /= d, inv[col][k] /= d;
-    for (int r = 0; r < kAlpha; ++r) {
+    for (int k = 0; k < Alpha; ++k) e[col][k] /= d, inv[col][k] /= d;
+    for (int r = 0; r < Alpha; ++r) {
       if (r == col) continue;
       const double f = e[r][col];
-      for (int k = 0; k < kAlpha; ++k) e[r][k] -= f * e[col][k], inv[r][k] -= f * inv[col][k];
+      for (int k = 0; k < Alpha; ++k) e[r][k] -= f * e[col][k], inv[r][k] -= f * inv[col][k];
     }
   }
   return inv;
@@ -53,22 +61,24 @@ constexpr Square inverse_evaluation() {
 // a kernel g of r taps is the transpose of the polynomial product (a of degree m - 1 times g):
 // A^T and G evaluate a and g at the nodes, B^T = E^-T interpolates.
 template <int M, int R> struct Winograd {
-  static_assert(M + R - 1 == kAlpha);
   static constexpr int m = M, r = R;
+  static constexpr int alpha = M + R - 1;       // input tile side
+  static constexpr int points = alpha * alpha;  // products per convolution
   struct Matrices {
-    double at[M][kAlpha]{};
-    double g[kAlpha][R]{};
-    double bt[kAlpha][kAlpha]{};
+    double at[M][alpha]{};
+    double g[alpha][R]{};
+    double bt[alpha][alpha]{};
   };
   static constexpr Matrices build() {
+    constexpr auto node = nodes<alpha>();
     Matrices t{};
-    const Square inv = inverse_evaluation();
-    for (int i = 0; i < kAlpha; ++i)
-      for (int j = 0; j < kAlpha; ++j) t.bt[i][j] = inv[j][i];
-    for (int j = 0; j < kAlpha; ++j) {
-      const bool infinity = j == kAlpha - 1;
-      for (int i = 0; i < M; ++i) t.at[i][j] = infinity ? (i == M - 1) : power(kNodes[j], i);
-      for (int k = 0; k < R; ++k) t.g[j][k] = infinity ? (k == R - 1) : power(kNodes[j], k);
+    const Square<alpha> inv = inverse_evaluation<alpha>();
+    for (int i = 0; i < alpha; ++i)
+      for (int j = 0; j < alpha; ++j) t.bt[i][j] = inv[j][i];
+    for (int j = 0; j < alpha; ++j) {
+      const bool infinity = j == alpha - 1;
+      for (int i = 0; i < M; ++i) t.at[i][j] = infinity ? (i == M - 1) : power(node[j], i);
+      for (int k = 0; k < R; ++k) t.g[j][k] = infinity ? (k == R - 1) : power(node[j], k);
     }
     return t;
   }
@@ -113,8 +123,10 @@ template <auto F, int N, int I> constexpr int first_column() {
 }
 
 // y [P][Q2] = L x R with L [P][Q] and R [S][Q2] given as constexpr functions lf(i, k), rf(k, j).
+// Inlined whole (flatten), so that the compiler fuses the same products into the same multiply-adds
+// in the 8- and 16-lane code (an 8 x 8 sandwich left partly out of line fused differently).
 template <class T, int P, int Q, int S, int Q2, auto lf, auto rf, class V>
-inline void sandwich(const V (&x)[Q][S], V (&y)[P][Q2]) {
+[[gnu::flatten]] inline void sandwich(const V (&x)[Q][S], V (&y)[P][Q2]) {
   V tmp[Q][Q2];
   unroll<Q>([&](auto q) {
     unroll<Q2>([&](auto j) {
@@ -135,36 +147,36 @@ inline void sandwich(const V (&x)[Q][S], V (&y)[P][Q2]) {
 }
 
 template <class W> struct Transforms {
-  static constexpr int m = W::m, r = W::r;
+  static constexpr int m = W::m, r = W::r, a = W::alpha;
   static constexpr auto& t = W::mat;
   // V = B^T d B
-  template <class T, class V> static void input(const V (&d)[kAlpha][kAlpha], V (&v)[kAlpha][kAlpha]) {
-    sandwich<T, kAlpha, kAlpha, kAlpha, kAlpha, [](int i, int k) { return t.bt[i][k]; },
+  template <class T, class V> static void input(const V (&d)[a][a], V (&v)[a][a]) {
+    sandwich<T, a, a, a, a, [](int i, int k) { return t.bt[i][k]; },
              [](int k, int j) { return t.bt[j][k]; }>(d, v);
   }
   // dd = B dV B^T (adjoint of input)
-  template <class T, class V> static void input_adjoint(const V (&dv)[kAlpha][kAlpha], V (&dd)[kAlpha][kAlpha]) {
-    sandwich<T, kAlpha, kAlpha, kAlpha, kAlpha, [](int i, int k) { return t.bt[k][i]; },
+  template <class T, class V> static void input_adjoint(const V (&dv)[a][a], V (&dd)[a][a]) {
+    sandwich<T, a, a, a, a, [](int i, int k) { return t.bt[k][i]; },
              [](int k, int j) { return t.bt[k][j]; }>(dv, dd);
   }
   // y = A^T M A
-  template <class T, class V> static void output(const V (&mm)[kAlpha][kAlpha], V (&y)[m][m]) {
-    sandwich<T, m, kAlpha, kAlpha, m, [](int i, int k) { return t.at[i][k]; },
+  template <class T, class V> static void output(const V (&mm)[a][a], V (&y)[m][m]) {
+    sandwich<T, m, a, a, m, [](int i, int k) { return t.at[i][k]; },
              [](int k, int j) { return t.at[j][k]; }>(mm, y);
   }
   // dM = A dy A^T (adjoint of output)
-  template <class T, class V> static void output_adjoint(const V (&dy)[m][m], V (&dm)[kAlpha][kAlpha]) {
-    sandwich<T, kAlpha, m, m, kAlpha, [](int i, int k) { return t.at[k][i]; },
+  template <class T, class V> static void output_adjoint(const V (&dy)[m][m], V (&dm)[a][a]) {
+    sandwich<T, a, m, m, a, [](int i, int k) { return t.at[k][i]; },
              [](int k, int j) { return t.at[k][j]; }>(dy, dm);
   }
   // U = G w G^T
-  template <class T, class V> static void kernel(const V (&w)[r][r], V (&u)[kAlpha][kAlpha]) {
-    sandwich<T, kAlpha, r, r, kAlpha, [](int i, int k) { return t.g[i][k]; },
+  template <class T, class V> static void kernel(const V (&w)[r][r], V (&u)[a][a]) {
+    sandwich<T, a, r, r, a, [](int i, int k) { return t.g[i][k]; },
              [](int k, int j) { return t.g[j][k]; }>(w, u);
   }
   // dw = G^T dU G (adjoint of kernel)
-  template <class T, class V> static void kernel_adjoint(const V (&du)[kAlpha][kAlpha], V (&dw)[r][r]) {
-    sandwich<T, r, kAlpha, kAlpha, r, [](int i, int k) { return t.g[k][i]; },
+  template <class T, class V> static void kernel_adjoint(const V (&du)[a][a], V (&dw)[r][r]) {
+    sandwich<T, r, a, a, r, [](int i, int k) { return t.g[k][i]; },
              [](int k, int j) { return t.g[k][j]; }>(du, dw);
   }
 };

@@ -2,8 +2,10 @@
 // relu), input gradient and weight gradient, on geometries that take the Winograd path (3x3 and 5x5,
 // stride 1, 'same' / 'valid' / asymmetric padding, output sizes that are not whole tiles, batches of
 // several blocks, 5x5 images narrow enough to be read and written row by row and wider ones staged
-// through the padded plane) and ones that take im2col, in float64 (to 1e-10) and float32 (to float
-// rounding), plus bitwise-identical results at 1 and 2 threads. The float point products
+// through the padded plane) and ones that take im2col, in float64 (to 1e-12) and float32 (to float
+// rounding), plus bitwise-identical results at 1 and 2 threads. 5x5 kernels run under both tilings,
+// F(4x4, 5x5) and F(2x2, 5x5), and their float32 error is measured on data of a trained layer's
+// magnitudes (post-ReLU inputs, He-initialized weights, 32 channels). The float point products
 // (winograd_gemm.hpp) are checked against a double reference, and their AVX2 and AVX-512 paths
 // against each other.
 #include <boost/test/unit_test.hpp>
@@ -43,7 +45,14 @@ const std::vector<Case> kCases{
     {"3x3 few channels (im2col)", {2, 2, 6, 6}, 3, 3, 1, 1, 1, 1, false},
     {"5x5 asymmetric padding (rows straight from the image)", {2, 4, 7, 12}, 5, 5, 1, 3, 3, 1, true},
     {"5x5 wide image (rows staged through the padded plane)", {1, 4, 6, 20}, 4, 5, 2, 2, 2, 2, true},
+    {"5x5 odd sizes (several lane groups of 4x4 tiles, ragged last tiles)", {3, 5, 11, 37}, 7, 5, 2, 2, 2, 2, true},
+    {"5x5 13 x 13 (4x4 tiles four tile rows a vector, ragged last tiles)", {5, 4, 13, 13}, 6, 5, 2, 2, 2, 2, true},
 };
+
+using xg::kernels::Winograd5x5;
+constexpr Winograd5x5 kSchemes[] = {Winograd5x5::f4x4, Winograd5x5::f2x2};
+const char* scheme_name(Winograd5x5 s) { return s == Winograd5x5::f4x4 ? "F(4x4, 5x5)" : "F(2x2, 5x5)"; }
+const char* current_scheme() { return scheme_name(xg::kernels::winograd_5x5_scheme()); }
 
 Conv2dGeometry geometry_of(const Case& c) {
   const xg::kernels::Window2d w{.kernel_h = c.kernel, .kernel_w = c.kernel, .pad_top = c.pad_top,
@@ -95,7 +104,7 @@ double relative_error(const Tensor& got, const std::vector<double>& expected) {
 }
 
 void check_case(const Case& c, xg::Dtype dtype, double tol) {
-  BOOST_TEST_CONTEXT(c.name << " in " << xg::dtype_name(dtype)) {
+  BOOST_TEST_CONTEXT(c.name << " in " << xg::dtype_name(dtype) << ", 5x5 by " << current_scheme()) {
     const Conv2dGeometry g = geometry_of(c);
     BOOST_TEST_REQUIRE(xg::kernels::winograd_applies(g) == c.winograd);
     const xg::TensorOptions opt{.dtype = dtype};
@@ -115,6 +124,12 @@ void check_case(const Case& c, xg::Dtype dtype, double tol) {
   }
 }
 
+double max_abs(const std::vector<double>& v) {
+  double m = 0;
+  for (double e : v) m = std::max(m, std::abs(e));
+  return m;
+}
+
 bool bitwise_equal(const Tensor& a, const Tensor& b) {
   return a.numel() == b.numel() && std::memcmp(a.data<float>(), b.data<float>(), a.numel() * sizeof(float)) == 0;
 }
@@ -124,6 +139,26 @@ struct SimdGuard {
   xg::kernels::PointGemmSimd native = xg::kernels::point_gemm_simd();
   ~SimdGuard() { xg::kernels::set_point_gemm_simd(native); }
 };
+// Restores the 5x5 tiling when a test that switches it ends.
+struct SchemeGuard {
+  Winograd5x5 chosen = xg::kernels::winograd_5x5_scheme();
+  ~SchemeGuard() { xg::kernels::set_winograd_5x5_scheme(chosen); }
+};
+
+// Runs check(c) for every case, those with 5x5 kernels under each tiling.
+template <class Check> void for_each_case_and_scheme(const std::vector<const Case*>& cases, Check&& check) {
+  const SchemeGuard guard;
+  for (Winograd5x5 scheme : kSchemes) {
+    xg::kernels::set_winograd_5x5_scheme(scheme);
+    for (const Case* c : cases)
+      if (c->kernel == 5 || scheme == kSchemes[0]) check(*c);
+  }
+}
+std::vector<const Case*> all_cases() {
+  std::vector<const Case*> cases;
+  for (const Case& c : kCases) cases.push_back(&c);
+  return cases;
+}
 
 }  // namespace
 
@@ -131,30 +166,32 @@ BOOST_AUTO_TEST_SUITE(conv_kernels)
 
 BOOST_AUTO_TEST_CASE(float64_matches_direct_convolution) {
   xg::manual_seed(11);
-  for (const Case& c : kCases) check_case(c, xg::kFloat64, 1e-12);
+  for_each_case_and_scheme(all_cases(), [](const Case& c) { check_case(c, xg::kFloat64, 1e-12); });
 }
 
 BOOST_AUTO_TEST_CASE(float32_matches_direct_convolution_to_rounding) {
   xg::manual_seed(12);
-  for (const Case& c : kCases) check_case(c, xg::kFloat32, 3e-5);
+  for_each_case_and_scheme(all_cases(), [](const Case& c) { check_case(c, xg::kFloat32, 3e-5); });
 }
 
 BOOST_AUTO_TEST_CASE(results_are_bitwise_identical_at_one_and_two_threads) {
   xg::manual_seed(13);
-  const Case& c = kCases[5];
-  const Conv2dGeometry g = geometry_of(c);
-  const Tensor x = xg::rand(g.input_shape()), w = xg::rand(g.weight_shape()), b = xg::rand({g.out_channels});
-  const Tensor grad = xg::rand(g.output_shape());
-  const int threads = xg::get_num_threads();
-  std::vector<Tensor> results[2];
-  for (int t : {1, 2}) {
-    xg::set_num_threads(t);
-    const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
-    results[t - 1] = {xg::kernels::conv2d_forward(x, w, b, g), xg::kernels::conv2d_backward_input(grad, w, g),
-                      xg::kernels::conv2d_backward_weight(x, grad, g), both.input, both.weight};
-  }
-  xg::set_num_threads(threads);
-  for (std::size_t i = 0; i < results[0].size(); ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]));
+  for_each_case_and_scheme({&kCases[5], &kCases[10], &kCases[11]}, [](const Case& c) {
+    const Conv2dGeometry g = geometry_of(c);
+    const Tensor x = xg::rand(g.input_shape()), w = xg::rand(g.weight_shape()), b = xg::rand({g.out_channels});
+    const Tensor grad = xg::rand(g.output_shape());
+    const int threads = xg::get_num_threads();
+    std::vector<Tensor> results[2];
+    for (int t : {1, 2}) {
+      xg::set_num_threads(t);
+      const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
+      results[t - 1] = {xg::kernels::conv2d_forward(x, w, b, g), xg::kernels::conv2d_backward_input(grad, w, g),
+                        xg::kernels::conv2d_backward_weight(x, grad, g), both.input, both.weight};
+    }
+    xg::set_num_threads(threads);
+    for (std::size_t i = 0; i < results[0].size(); ++i)
+      BOOST_TEST(bitwise_equal(results[0][i], results[1][i]), c.name << " by " << current_scheme());
+  });
 }
 
 BOOST_AUTO_TEST_CASE(float32_is_bitwise_identical_on_avx2_and_avx512) {
@@ -162,8 +199,10 @@ BOOST_AUTO_TEST_CASE(float32_is_bitwise_identical_on_avx2_and_avx512) {
   const SimdGuard guard;
   if (guard.native != PointGemmSimd::avx512) return;  // nothing to compare on this CPU
   xg::manual_seed(14);
-  for (const Case* c : {&kCases[0], &kCases[2], &kCases[4], &kCases[5], &kCases[6], &kCases[8], &kCases[9]}) {
-    const Conv2dGeometry g = geometry_of(*c);
+  const std::vector<const Case*> cases{&kCases[0], &kCases[2], &kCases[4], &kCases[5],
+                                       &kCases[6], &kCases[8], &kCases[9], &kCases[10], &kCases[11]};
+  for_each_case_and_scheme(cases, [](const Case& c) {
+    const Conv2dGeometry g = geometry_of(c);
     const Tensor x = xg::rand(g.input_shape()), w = xg::rand(g.weight_shape()), grad = xg::rand(g.output_shape());
     std::vector<Tensor> results[2];
     for (PointGemmSimd simd : {PointGemmSimd::avx2, PointGemmSimd::avx512}) {
@@ -171,7 +210,36 @@ BOOST_AUTO_TEST_CASE(float32_is_bitwise_identical_on_avx2_and_avx512) {
       const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
       results[simd == PointGemmSimd::avx512] = {xg::kernels::conv2d_forward(x, w, Tensor(), g), both.input, both.weight};
     }
-    for (std::size_t i = 0; i < results[0].size(); ++i) BOOST_TEST(bitwise_equal(results[0][i], results[1][i]), c->name);
+    for (std::size_t i = 0; i < results[0].size(); ++i)
+      BOOST_TEST(bitwise_equal(results[0][i], results[1][i]), c.name << " by " << current_scheme());
+  });
+}
+
+// The tutorial CNN's second layer (32 -> 64 channels, 5x5 'same' on 14 x 14) on a trained layer's
+// magnitudes: inputs U(0, 1) (post-ReLU), He-initialized weights N(0, 2 / (C 25)), output
+// gradients N(0, 1), 4 images. Max abs errors against the double reference, y / dx / dw (of
+// max |y| 3.1, |dx| 8.6, |dw| 53): F(2x2, 5x5) 5.4e-6 / 2.5e-5 / 4.5e-4, F(4x4, 5x5) 7.2e-6 /
+// 3.4e-5 / 2.7e-4, i.e. at most 8.5e-6 of the largest magnitude: the bound is 2e-5 of it.
+BOOST_AUTO_TEST_CASE(float32_error_of_both_5x5_tilings_on_realistic_data) {
+  const SchemeGuard guard;
+  xg::manual_seed(15);
+  const Case c{"tutorial CNN conv2", {4, 32, 14, 14}, 64, 5, 2, 2, 2, 2, true};
+  const Conv2dGeometry g = geometry_of(c);
+  const Tensor x = xg::rand(g.input_shape()), w = xg::normal(g.weight_shape(), 0.0, std::sqrt(2.0 / (32 * 25)));
+  const Tensor grad = xg::randn(g.output_shape()), b = xg::zeros({g.out_channels});
+  const Reference ref = direct(g, x.to_vector<double>(), w.to_vector<double>(), std::vector<double>(64, 0.0),
+                               grad.to_vector<double>());
+  for (Winograd5x5 scheme : kSchemes) {
+    xg::kernels::set_winograd_5x5_scheme(scheme);
+    const auto both = xg::kernels::conv2d_backward(x, grad, w, g, true, true);
+    const double scales[3] = {max_abs(ref.y), max_abs(ref.dx), max_abs(ref.dw)};
+    const double errors[3] = {relative_error(xg::kernels::conv2d_forward(x, w, b, g), ref.y) * scales[0],
+                              relative_error(both.input, ref.dx) * scales[1],
+                              relative_error(both.weight, ref.dw) * scales[2]};
+    BOOST_TEST_MESSAGE(scheme_name(scheme) << " max abs error: y " << errors[0] << " (max |y| " << scales[0] << "), dx "
+                                           << errors[1] << " (max " << scales[1] << "), dw " << errors[2] << " (max "
+                                           << scales[2] << ")");
+    for (int k = 0; k < 3; ++k) BOOST_TEST(errors[k] < 2e-5 * scales[k], scheme_name(scheme) << " output " << k);
   }
 }
 
