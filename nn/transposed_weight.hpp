@@ -4,14 +4,16 @@
 // product on the [out, in] weight; a batch (when out is a multiple of 16) runs one GEMM on Wt
 // instead of transposing the weight for every batch. Inputs that are mostly zeros (MNIST pixels)
 // run the row kernel on their nonzeros only, one sample or a whole batch, when the weights are
-// finite (with an infinite or NaN weight, 0 * w is not 0 and the zeros must be multiplied). The copy is keyed on the weight's handle and Tensor::version(), so any in-place update
-// (an optimizer step, copy_, load) makes it stale; the next inference call remakes it (a
-// transpose, ~0.1 ms for 784 x 256), so every inference call with the same weights gives the same
-// bits. Any forward on the regular path (a training step, a batch) drops it, so it costs memory
-// only while one-sample inference is going on. The copy sits on a transparent huge page where the
-// system allows it: on 4 KiB pages the 0.8 MB copy of a 784 x 256 weight lands on random physical
-// pages, some of which collide in the 8-way L2, and one-image predict took 6 or 9 us depending on
-// the process; a 2 MiB page spreads it evenly over the sets.
+// finite (with an infinite or NaN weight, 0 * w is not 0 and the zeros must be multiplied).
+//
+// The copy is keyed on the weight's handle and Tensor::version(), so any in-place update (an
+// optimizer step, copy_, load) makes it stale; the next inference call remakes it (a transpose,
+// ~0.1 ms for 784 x 256), so every inference call with the same weights gives the same bits. Any
+// forward on the regular path (a training step, a batch whose units do not fill whole vectors)
+// drops it, so it costs memory only while inference is going on. The copy sits on a transparent
+// huge page where the system allows it: on 4 KiB pages the 0.8 MB copy of a 784 x 256 weight lands
+// on random physical pages, some of which collide in the 8-way L2, and one-image predict took 6 or
+// 9 us depending on the process; a 2 MiB page spreads it evenly over the sets.
 #include <xgrad/core/activation.hpp>
 #include <xgrad/core/tensor.hpp>
 

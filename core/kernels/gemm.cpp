@@ -8,6 +8,7 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/kernels/elementwise.hpp>
 #include <xgrad/core/kernels/gemm_blocked.hpp>
+#include <xgrad/core/kernels/rounding.hpp>
 #include <xgrad/core/parallel.hpp>
 #include <xgrad/core/tensor_impl.hpp>
 
@@ -31,8 +32,6 @@ constexpr double kTileWork = 1 << 22;
 constexpr std::int64_t kMaxTiles = 16;
 constexpr std::int64_t kMinBlock = 128, kAlign = 16;
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-std::int64_t round_up(std::int64_t a, std::int64_t m) { return ceil_div(a, m) * m; }
 double product_work(std::int64_t M, std::int64_t N, std::int64_t K) {
   return static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
 }

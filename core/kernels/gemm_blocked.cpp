@@ -2,6 +2,7 @@
 #include <xgrad/core/kernels/gemm_blocked.hpp>
 
 #include <xgrad/core/kernels/layout.hpp>
+#include <xgrad/core/kernels/rounding.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
 #include <xgrad/core/kernels/winograd_gemm.hpp>
 #include <xgrad/core/parallel.hpp>
@@ -20,20 +21,18 @@ constexpr std::int64_t kTileDepth = 512;
 constexpr std::int64_t kMinWorkPerPacked = 500;
 constexpr std::int64_t kMinWork = std::int64_t{1} << 18;
 
-std::int64_t round_up(std::int64_t n, std::int64_t m) { return (n + m - 1) / m * m; }
-
 // C [rows, cols] (+)= A B for A(r, k) = a[r * a_row + k * a_depth] and B [depth, cols] (ldb), in
 // parallel tiles of C and serial slices of the depth; cols is a multiple of 16.
 void tiled_point_gemm(std::int64_t rows, std::int64_t depth, std::int64_t cols, const float* a, std::int64_t a_row,
                       std::int64_t a_depth, const float* b, std::int64_t ldb, float* c, std::int64_t ldc,
                       bool accumulate) {
-  const std::int64_t col_tiles = (cols + kTileColumns - 1) / kTileColumns;
+  const std::int64_t col_tiles = ceil_div(cols, kTileColumns);
   // At most kTileRows rows a tile, and an even tile count when there are several, so that two
   // threads get equal shares (1000 rows: 12 tiles of 84, not 11 of 96 with one thread doing 6).
-  std::int64_t row_tiles = (rows + kTileRows - 1) / kTileRows;
+  std::int64_t row_tiles = ceil_div(rows, kTileRows);
   if (row_tiles * col_tiles % 2 == 1 && row_tiles * col_tiles > 1 && row_tiles < rows) ++row_tiles;
-  const std::int64_t tile_rows = (rows + row_tiles - 1) / row_tiles;
-  row_tiles = (rows + tile_rows - 1) / tile_rows;
+  const std::int64_t tile_rows = ceil_div(rows, row_tiles);
+  row_tiles = ceil_div(rows, tile_rows);
   parallel_for(0, row_tiles * col_tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
     for (std::int64_t t = t0; t < t1; ++t) {
       const std::int64_t r0 = (t / col_tiles) * tile_rows, c0 = (t % col_tiles) * kTileColumns;
@@ -48,23 +47,29 @@ void tiled_point_gemm(std::int64_t rows, std::int64_t depth, std::int64_t cols, 
   });
 }
 
-// Elements packed (and unpacked) by gemm_transposed_b: B^T, or A^T and C^T.
-std::int64_t packed_elements(std::int64_t M, std::int64_t N, std::int64_t K) {
+// How C = A B^T is packed: B^T [K, N] (only possible when N fills whole vectors), or A^T [K, M']
+// and C^T [N, M'] (M' = M rounded up to whole vectors), whichever moves fewer elements.
+struct TransposedBPlan {
+  bool pack_b;
+  std::int64_t packed;  // elements packed (and unpacked)
+};
+TransposedBPlan plan_transposed_b(std::int64_t M, std::int64_t N, std::int64_t K) {
   const std::int64_t through_a = round_up(M, kVector) * K + M * N;
-  return N % kVector == 0 ? std::min(N * K, through_a) : through_a;
+  if (N % kVector == 0 && N * K <= through_a) return {true, N * K};
+  return {false, through_a};
 }
 
-// C (+)= A B^T with A [M, K] and B [N, K].
+// C (+)= A B^T with A [M, K] and B [N, K], packed as `plan` says.
 void gemm_transposed_b(std::int64_t M, std::int64_t N, std::int64_t K, const float* A, const float* B, float* C,
-                       bool accumulate) {
-  const std::int64_t padded_m = round_up(M, kVector);
-  if (N % kVector == 0 && N * K <= padded_m * K + M * N) {  // Bt [K, N], then C = A Bt
+                       bool accumulate, TransposedBPlan plan) {
+  if (plan.pack_b) {  // Bt [K, N], then C = A Bt
     Scratch<float> bt(K * N);
     transpose_matrix(B, N, K, bt.get(), N);
     tiled_point_gemm(M, K, N, A, K, 1, bt.get(), N, C, N, accumulate);
     return;
   }
   // At [K, M'] (zero columns past M), Ct [N, M'] = B At, then C (+)= Ct^T.
+  const std::int64_t padded_m = round_up(M, kVector);
   Scratch<float> at(K * padded_m), ct(N * padded_m);
   if (padded_m > M)
     for (std::int64_t k = 0; k < K; ++k) std::fill(at.get() + k * padded_m + M, at.get() + (k + 1) * padded_m, 0.0f);
@@ -87,8 +92,9 @@ bool gemm_on_micro_kernels(bool trans_a, bool trans_b, std::int64_t M, std::int6
   if ((trans_a && trans_b) || M < kVector || N < kVector || K < kVector || M * N * K < kMinWork) return false;
   const bool accumulate = beta == 1.0;
   if (trans_b) {
-    if (M * N * K < kMinWorkPerPacked * packed_elements(M, N, K)) return false;
-    gemm_transposed_b(M, N, K, A, B, C, accumulate);
+    const TransposedBPlan plan = plan_transposed_b(M, N, K);
+    if (M * N * K < kMinWorkPerPacked * plan.packed) return false;
+    gemm_transposed_b(M, N, K, A, B, C, accumulate, plan);
     return true;
   }
   if (N % kVector != 0) return false;

@@ -1,9 +1,12 @@
 // Row times transposed weight (see gemv.hpp). One generic blocked loop runs on a small SIMD
-// "traits" type per instruction set and on either kind of row source (all rows of Wt, or a list); the AVX-512 and AVX2 entry points are compiled for their
-// targets and chosen once from the CPU's feature bits, so a baseline build still uses AVX-512.
+// "traits" type per instruction set and on either kind of row source (every row of Wt, or the
+// listed rows of x's nonzeros); the AVX-512 and AVX2 entry points are compiled for their targets
+// and chosen once from the CPU's feature bits, so a baseline build still uses AVX-512.
 #include <xgrad/core/kernels/gemv.hpp>
 
 #include <xgrad/core/kernels/layout.hpp>
+#include <xgrad/core/kernels/rounding.hpp>
+#include <xgrad/core/kernels/scratch.hpp>
 #include <xgrad/core/parallel.hpp>
 
 #include <algorithm>
@@ -12,9 +15,6 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-#endif
-
-#if defined(__x86_64__) && defined(__GNUC__)
 #define XG_GEMV_X86 1
 #endif
 
@@ -23,11 +23,10 @@ namespace {
 
 constexpr std::int64_t kPad = 16;              // ld is a multiple of 16 floats (one AVX-512 vector)
 constexpr std::int64_t kMaxBlockOutputs = 256;  // outputs held in registers during one pass over x
-constexpr std::int64_t kSparseRowsPerTask = 16;
-constexpr std::int64_t kPrefetchAhead = 2;       // listed rows fetched this many entries early  // rows of a sparse batch per parallel task
+constexpr std::int64_t kSparseRowsPerTask = 16;  // rows of a sparse batch per parallel task
 
 // The rows of Wt one sample adds up: every row i with weight x[i] (DenseRows), or only the rows
-// listed by sparse_row's index/value pairs (ListedRows). Entry k is row row(k) scaled by value(k).
+// listed by list_nonzeros' index/value pairs (ListedRows). Entry k is row row(k) scaled by value(k).
 struct DenseRows {
   const float* x;
   std::int64_t count;
@@ -188,7 +187,7 @@ const RowKernelVariant& fastest_variant() {
 
 }  // namespace
 
-std::int64_t padded_output_width(std::int64_t out) { return (out + kPad - 1) / kPad * kPad; }
+std::int64_t padded_output_width(std::int64_t out) { return round_up(out, kPad); }
 
 void transpose_padded(const float* w, std::int64_t out, std::int64_t in, float* wt) {
   const std::int64_t ld = padded_output_width(out);
@@ -233,13 +232,13 @@ std::int64_t count_nonzeros(const float* x, std::int64_t n) {
 void sparse_rows_times_transposed(const float* x, std::int64_t rows, std::int64_t in, const float* wt,
                                   std::int64_t out, const float* bias, float* y) {
   parallel_for(0, rows, kSparseRowsPerTask, [&](std::int64_t r0, std::int64_t r1) {
-    std::vector<std::int32_t> index(static_cast<std::size_t>(in + kListGroup));
-    std::vector<float> value(static_cast<std::size_t>(in + kListGroup));
+    Scratch<std::int32_t> index(in + kListGroup);
+    Scratch<float> value(in + kListGroup);
     for (std::int64_t r = r0; r < r1; ++r) {
       if (r + 1 < r1)  // the next row streams in from memory while this one is multiplied
         for (std::int64_t i = 0; i < in; i += 16) __builtin_prefetch(x + (r + 1) * in + i);
-      const std::int64_t count = list_nonzeros(x + r * in, in, index.data(), value.data());
-      listed_row_times_transposed(index.data(), value.data(), count, wt, out, bias, y + r * out);
+      const std::int64_t count = list_nonzeros(x + r * in, in, index.get(), value.get());
+      listed_row_times_transposed(index.get(), value.get(), count, wt, out, bias, y + r * out);
     }
   });
 }

@@ -6,9 +6,9 @@
 // weight (ld = out rounded up to whole vectors, zero columns past `out`) the same product is a
 // sum of scaled rows, y = sum_i x[i] Wt[i, :]: up to 256 outputs stay in vector registers while
 // the rows of Wt stream past once, in memory order. When most of x is zero (MNIST pixels are ~80%
-// zeros), the listed variant reads only the rows of x's nonzeros. That copy is made once per weight version
-// (nn/transposed_weight.hpp); the kernel itself is float only (AVX-512 when the CPU has it, else
-// AVX2).
+// zeros), the listed variant reads only the rows of x's nonzeros. That copy is made once per
+// weight version (nn/transposed_weight.hpp); the kernels are float only (AVX-512 when the CPU has
+// it, else AVX2).
 #include <cstdint>
 #include <vector>
 

@@ -15,6 +15,7 @@
 #include <xgrad/core/activation.hpp>
 #include <xgrad/core/kernels/activation.hpp>
 #include <xgrad/core/kernels/conv.hpp>
+#include <xgrad/core/kernels/rounding.hpp>
 #include <xgrad/core/kernels/scratch.hpp>
 #include <xgrad/core/kernels/winograd_gemm.hpp>
 #include <xgrad/core/kernels/winograd_rows.hpp>
@@ -245,8 +246,6 @@ void crop_image(const T* acc, std::int64_t top, std::int64_t left, std::int64_t 
   if constexpr (std::is_same_v<T, float>) crop_rows(acc, top, left, h, w, dst);
 #endif
 }
-
-constexpr std::int64_t round_up(std::int64_t n, std::int64_t step) { return (n + step - 1) / step * step; }
 
 // A block's transformed tiles: [P][rows][tiles], rows ld >= tiles + kLanes elements apart so that
 // whole vectors of kLanes tiles can be stored and loaded at any tile, ld a multiple of the

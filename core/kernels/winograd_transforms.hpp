@@ -146,38 +146,38 @@ template <class T, int P, int Q, int S, int Q2, auto lf, auto rf, class V>
   });
 }
 
+// y [P][P] = L x L^T for L [P][Q] given as a constexpr function l(i, k): every transform below is
+// such a product with L one of A^T, B^T, G or a transpose of them.
+template <class T, int P, int Q, auto l, class V> [[gnu::always_inline]] inline void conjugate(const V (&x)[Q][Q], V (&y)[P][P]) {
+  sandwich<T, P, Q, Q, P, l, [](int k, int j) { return l(j, k); }>(x, y);
+}
+
 template <class W> struct Transforms {
   static constexpr int m = W::m, r = W::r, a = W::alpha;
   static constexpr auto& t = W::mat;
   // V = B^T d B
   template <class T, class V> static void input(const V (&d)[a][a], V (&v)[a][a]) {
-    sandwich<T, a, a, a, a, [](int i, int k) { return t.bt[i][k]; },
-             [](int k, int j) { return t.bt[j][k]; }>(d, v);
+    conjugate<T, a, a, [](int i, int k) { return t.bt[i][k]; }>(d, v);
   }
   // dd = B dV B^T (adjoint of input)
   template <class T, class V> static void input_adjoint(const V (&dv)[a][a], V (&dd)[a][a]) {
-    sandwich<T, a, a, a, a, [](int i, int k) { return t.bt[k][i]; },
-             [](int k, int j) { return t.bt[k][j]; }>(dv, dd);
+    conjugate<T, a, a, [](int i, int k) { return t.bt[k][i]; }>(dv, dd);
   }
   // y = A^T M A
   template <class T, class V> static void output(const V (&mm)[a][a], V (&y)[m][m]) {
-    sandwich<T, m, a, a, m, [](int i, int k) { return t.at[i][k]; },
-             [](int k, int j) { return t.at[j][k]; }>(mm, y);
+    conjugate<T, m, a, [](int i, int k) { return t.at[i][k]; }>(mm, y);
   }
   // dM = A dy A^T (adjoint of output)
   template <class T, class V> static void output_adjoint(const V (&dy)[m][m], V (&dm)[a][a]) {
-    sandwich<T, a, m, m, a, [](int i, int k) { return t.at[k][i]; },
-             [](int k, int j) { return t.at[k][j]; }>(dy, dm);
+    conjugate<T, a, m, [](int i, int k) { return t.at[k][i]; }>(dy, dm);
   }
   // U = G w G^T
   template <class T, class V> static void kernel(const V (&w)[r][r], V (&u)[a][a]) {
-    sandwich<T, a, r, r, a, [](int i, int k) { return t.g[i][k]; },
-             [](int k, int j) { return t.g[j][k]; }>(w, u);
+    conjugate<T, a, r, [](int i, int k) { return t.g[i][k]; }>(w, u);
   }
   // dw = G^T dU G (adjoint of kernel)
   template <class T, class V> static void kernel_adjoint(const V (&du)[a][a], V (&dw)[r][r]) {
-    sandwich<T, r, a, a, r, [](int i, int k) { return t.g[k][i]; },
-             [](int k, int j) { return t.g[k][j]; }>(du, dw);
+    conjugate<T, r, a, [](int i, int k) { return t.g[k][i]; }>(du, dw);
   }
 };
 
